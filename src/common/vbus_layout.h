@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbus_layout.h - planning (host) and validating (guest) the layout of a
+ * shared region, in CPU byte order. The host keeps its own struct
+ * vbus_layout and never reads the layout back from shared memory; the
+ * guest builds one from the region with vbus_layout_read().
+ */
+#ifndef _VBUS_LAYOUT_H
+#define _VBUS_LAYOUT_H
+
+#include "vbus_abi.h"
+#include "vbus_err.h"
+
+struct vbus_queue_layout {
+	u64 ring_off;
+	u64 pool_off;
+	u32 ring_count;
+	u32 buf_size;
+	u16 vector;
+	u16 kind;
+	u16 max_chain;
+};
+
+struct vbus_dev_layout {
+	u32 id;
+	char type[VBUS_TYPE_LEN];
+	u64 config_off;
+	u32 config_size;
+	u32 nqueues;
+	struct vbus_queue_layout queue[VBUS_DEV_MAX_QUEUES];
+};
+
+struct vbus_layout {
+	u64 region_size;
+	u64 layout_end;
+	u32 nvectors;
+	u32 ndevices;
+	struct vbus_dev_layout dev[VBUS_MAX_DEVICES];
+};
+
+/*
+ * Planner input for one device: nqueues queues (queue 0 is TX, queue 1 is
+ * RX), each with ring_count descriptors and as many buffers of buf_size
+ * bytes (a power of two), packets of at most max_chain descriptors.
+ */
+struct vbus_dev_spec {
+	u32 id;
+	const char *type;
+	u32 config_size;
+	u32 nqueues;
+	u32 ring_count;
+	u32 buf_size;
+	u32 max_chain;
+};
+
+/* Largest frame a virtual-ethernet queue carries: vbus_net_hdr + 64 KiB GSO. */
+#define VBUS_NET_MAX_FRAME	(16 + 14 + 4 + 65535)
+#define VBUS_NET_CHAIN(buf_size) \
+	((VBUS_NET_MAX_FRAME + (buf_size) - 1) / (buf_size))
+
+/* vbus_layout.c APIs: */
+enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
+			       u32 nvectors, const struct vbus_dev_spec *devs,
+			       u32 ndevs);
+enum vbus_err vbus_layout_check(const struct vbus_layout *l);
+enum vbus_err vbus_queue_layout_check(const struct vbus_queue_layout *q,
+				      u64 region_size, u32 nvectors);
+u64 vbus_ring_bytes(u32 ring_count);
+void vbus_layout_write(void *base, const struct vbus_layout *l);
+enum vbus_err vbus_layout_read(const void *base, u64 region_size,
+			       struct vbus_layout *out);
+void vbus_layout_set_host_state(void *base, enum vbus_state state, u32 gen);
+void vbus_layout_set_guest_state(void *base, enum vbus_state state, u32 gen);
+u32 vbus_layout_host_state(const void *base, u32 *gen);
+u32 vbus_layout_guest_state(const void *base, u32 *gen);
+
+#endif /* _VBUS_LAYOUT_H */
