@@ -24,8 +24,13 @@ static char root_sysfs[PATH_MAX];
 
 void vbus_set_root(const char *root)
 {
-	size_t n = strlen(root);
+	size_t n;
 
+	if (!root || !root[0]) {	/* back to the environment/defaults */
+		root_configfs[0] = root_sysfs[0] = '\0';
+		return;
+	}
+	n = strlen(root);
 	while (n > 1 && root[n - 1] == '/')
 		n--;
 	/* Truncation is caught when paths are built from these roots. */

@@ -30,7 +30,7 @@
 
 /* vbus_sysfs.c APIs: roots (env VBUS_CONFIGFS, VBUS_SYSFS, VBUS_RUNDIR;
  * vbus_set_root() overrides the first two with ROOT/sys/kernel/config/vbus
- * and ROOT/sys/vbus). */
+ * and ROOT/sys/vbus; NULL or "" drops the override). */
 void vbus_set_root(const char *root);
 const char *vbus_configfs(void);
 const char *vbus_sysfs(void);
