@@ -341,10 +341,11 @@ static int no_class(const char *class)
 					"%s%s", used ? ", " : "", ents[i]->d_name);
 		free_list(ents, n);
 	}
+	fprintf(stderr, "vbusctl: %s: no such device class '%s' (ENOENT)", ctx, class);
 	if (avail[0] && used < sizeof(avail))
-		return fail(ENOENT, "no such device class '%s' (available: %s)",
-			    class, avail);
-	return fail(ENOENT, "no such device class '%s'", class);
+		fprintf(stderr, "; available: %s", avail);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
 }
 
 static int cmd_create_device(int argc, char **argv)
