@@ -151,25 +151,28 @@ enum vbus_err vbus_ioq_reclaim(struct vbus_ioq *q, struct vbus_seg *s)
 	return VBUS_OK;
 }
 
+static enum vbus_err vbus_ioq_refresh(struct vbus_ioq *q)
+{
+	u32 head = vbus_ld32_acquire(&q->ring->head);
+
+	if (head - q->tail > q->mask + 1)
+		return VBUS_E_RING_INDEX;
+	q->head = head;
+	return VBUS_OK;
+}
+
 /*
- * Consumer: number of posted slots not yet fetched. Re-reads the guest's
- * head only when the last snapshot is used up. VBUS_E_RING_INDEX if the
- * guest claims more than a ring's worth.
+ * Consumer: number of posted slots not yet fetched, from a fresh look at
+ * the guest's head (use it for "has the queue drained?" and before
+ * deciding to sleep). VBUS_E_RING_INDEX if the guest claims more than a
+ * ring's worth.
  */
 enum vbus_err vbus_ioq_avail(struct vbus_ioq *q, u32 *n)
 {
-	u32 head;
+	enum vbus_err err = vbus_ioq_refresh(q);
 
-	if (q->head == q->tail) {
-		head = vbus_ld32_acquire(&q->ring->head);
-		if (head - q->tail > q->mask + 1) {
-			*n = 0;
-			return VBUS_E_RING_INDEX;
-		}
-		q->head = head;
-	}
-	*n = q->head - q->tail;
-	return VBUS_OK;
+	*n = err ? 0 : q->head - q->tail;
+	return err;
 }
 
 /*
@@ -185,9 +188,13 @@ enum vbus_err vbus_ioq_fetch(struct vbus_ioq *q, struct vbus_seg *segs,
 	u32 n, i;
 
 	*nsegs = 0;
-	err = vbus_ioq_avail(q, &n);
-	if (err)
-		return err;
+	/* the guest publishes whole chains: re-read only when used up */
+	if (q->head == q->tail) {
+		err = vbus_ioq_refresh(q);
+		if (err)
+			return err;
+	}
+	n = q->head - q->tail;
 	if (!n)
 		return VBUS_E_EMPTY;
 	for (i = 0; ; i++) {
