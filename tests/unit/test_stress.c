@@ -598,7 +598,7 @@ static int t_stress(struct tctx *t)
 {
 	struct stress *s;
 	unsigned long n = t->msgs;
-	int rc = run(t, n, 0, 2.0, &s);
+	int rc = run(t, n, 0, 5.0, &s);
 
 	if (rc != T_PASS)
 		return rc;
