@@ -134,3 +134,8 @@ int ivshmem_serve(int sock, const struct ivshmem_region *r)
 		err = ivshmem_send_msg(sock, IVSHMEM_GUEST_PEER, r->irq_fds[i]);
 	return err;
 }
+
+int ivshmem_refuse(int sock)
+{
+	return ivshmem_send_msg(sock, IVSHMEM_REFUSED, -1);
+}

@@ -16,6 +16,11 @@
  * The server plays peer 0 itself; nothing else is ever sent, and the client
  * never sends anything. QEMU reads steps 1-3 synchronously while it creates
  * the device, the rest as it arrives.
+ *
+ * A client that cannot be served is sent the version IVSHMEM_REFUSED and
+ * closed: QEMU (7.2) then fails to create the device with "server sent
+ * version -1, expecting 0". Closing without a word is worse: QEMU 7.2 spins
+ * at 100% CPU in its synchronous read of the version, forever.
  */
 #ifndef IVSHMEM_SERVER_H
 #define IVSHMEM_SERVER_H
@@ -28,6 +33,7 @@
 #define IVSHMEM_HOST_PEER		0
 #define IVSHMEM_GUEST_PEER		1
 #define IVSHMEM_MAX_VECTORS		VBUS_MAX_VECTORS
+#define IVSHMEM_REFUSED			(-1)	/* sent instead of the version */
 
 /* The shared memory and eventfds handed to one client. */
 struct ivshmem_region {
@@ -49,5 +55,7 @@ void ivshmem_region_destroy(struct ivshmem_region *r);
 int ivshmem_send_msg(int sock, int64_t val, int fd);
 /* The whole sequence above. */
 int ivshmem_serve(int sock, const struct ivshmem_region *r);
+/* Tell a client it will not be served (the caller then closes it). */
+int ivshmem_refuse(int sock);
 
 #endif /* IVSHMEM_SERVER_H */

@@ -439,6 +439,13 @@ static void session_end(struct vbusd *d, const char *why)
 		  d->instance, d->attach ? "detached" : "released");
 }
 
+/* Before the handshake: make QEMU fail cleanly rather than hang. */
+static void session_refuse(struct vbusd *d, const char *why)
+{
+	ivshmem_refuse(d->client_fd);
+	session_end(d, why);
+}
+
 static void describe_peer(int fd, char *buf, size_t len)
 {
 	struct ucred cr;
@@ -475,7 +482,7 @@ static void session_start(struct vbusd *d, int fd)
 	d->client_fd = fd;
 
 	if (load_config(d, &cfg, false)) {
-		session_end(d, "refused, instance not usable");
+		session_refuse(d, "refused, instance not usable");
 		return;
 	}
 	snprintf(name, sizeof(name), "vbus-%s", d->instance);
@@ -484,7 +491,7 @@ static void session_start(struct vbusd *d, int fd)
 		vbus_err("cannot create shared memory (%s, %u vectors): %s (%s)",
 			 vbus_fmt_size(cfg.shm_size, sz, sizeof(sz)),
 			 cfg.nvectors, strerror(-err), vbus_errname(err));
-		session_end(d, "refused");
+		session_refuse(d, "refused");
 		return;
 	}
 	if (d->attach) {
@@ -493,7 +500,7 @@ static void session_start(struct vbusd *d, int fd)
 			vbus_err("attach of instance '%s' failed: %s (%s)%s",
 				 d->instance, strerror(-err), vbus_errname(err),
 				 attach_hint(err));
-			session_end(d, "refused");
+			session_refuse(d, "refused");
 			return;
 		}
 		d->attached = true;
@@ -531,6 +538,7 @@ static void client_accept(struct vbusd *d)
 		describe_peer(fd, desc, sizeof(desc));
 		vbus_warn("refusing client %s: instance '%s' already serves client %s (one guest per socket)",
 			  desc, d->instance, d->client_desc);
+		ivshmem_refuse(fd);
 		close(fd);
 		return;
 	}
