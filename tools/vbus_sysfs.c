@@ -17,7 +17,11 @@
 
 #include <linux/vbus.h>
 
+#include "vbus_abi.h"
 #include "vbus_sysfs.h"
+
+_Static_assert(VBUS_REGION_MIN == (64 << 10) && VBUS_REGION_MAX == (1ULL << 32),
+	       "region limits changed: update VBUS_SHM_SIZE_RULE");
 
 static char root_configfs[PATH_MAX];
 static char root_sysfs[PATH_MAX];
@@ -223,14 +227,10 @@ int vbus_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-bool vbus_is_pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
-
 int vbus_check_shm_size(uint64_t size)
 {
-	if (!vbus_is_pow2(size) || size < VBUS_MIN_SHM_SIZE)
+	if (!vbus_is_pow2(size) || size < VBUS_REGION_MIN ||
+	    size > VBUS_REGION_MAX)
 		return -EINVAL;
 	return 0;
 }

@@ -22,7 +22,9 @@
 #define VBUS_DEFAULT_RUNDIR	"/run/vbus"
 #define VBUS_DEFAULT_CONTROL	"/dev/vbus"
 #define VBUS_DEFAULT_SHM_SIZE	(UINT64_C(4) << 20)
-#define VBUS_MIN_SHM_SIZE	UINT64_C(4096)
+/* Region sizes: VBUS_REGION_MIN..MAX of src/common/vbus_abi.h (checked
+ * against it in vbus_sysfs.c). */
+#define VBUS_SHM_SIZE_RULE	"a power of two from 64K to 4G"
 
 /* Longest device name: a configfs item name. Instance names are shorter
  * (VBUS_NAME_MAX from the uapi header, NUL included). */
@@ -53,8 +55,7 @@ int vbus_read_u64(const char *path, uint64_t *out);
 /* Sizes: decimal or 0x hex bytes, optional K/M/G suffix (binary, also
  * KiB/MiB/GiB). -EINVAL if malformed, -ERANGE on overflow. */
 int vbus_parse_size(const char *s, uint64_t *out);
-bool vbus_is_pow2(uint64_t v);
-/* 0 if size is a usable ivshmem region size (power of two, >= 4 KiB). */
+/* 0 if size is a usable region size (VBUS_SHM_SIZE_RULE), else -EINVAL. */
 int vbus_check_shm_size(uint64_t size);
 /* "4 MiB" style, for messages. */
 const char *vbus_fmt_size(uint64_t size, char *buf, size_t len);

@@ -753,7 +753,7 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ "create-instance", "NAME [--shm-size SIZE]",
 	  "create a bus instance",
-	  "  --shm-size SIZE  shared memory size, a power of two of at least 4K\n"
+	  "  --shm-size SIZE  shared memory size, " VBUS_SHM_SIZE_RULE "\n"
 	  "                   (K/M/G suffixes; default: the kernel's, 4M)\n",
 	  1, 1, cmd_create_instance, opts_shm },
 	{ "delete-instance", "NAME [--force]",
@@ -868,7 +868,7 @@ static int run_cmd(const struct cmd *c, int argc, char **argv)
 		case OPT_SHM_SIZE:
 			if (vbus_parse_size(optarg, &opt_shm_size) ||
 			    vbus_check_shm_size(opt_shm_size))
-				return usage_fail("invalid --shm-size '%s': must be a power of two of at least 4K",
+				return usage_fail("invalid --shm-size '%s': must be " VBUS_SHM_SIZE_RULE,
 						  optarg);
 			opt_shm_size_set = true;
 			break;

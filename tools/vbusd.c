@@ -73,7 +73,7 @@ static void usage(FILE *f)
 "  -c, --control PATH      vbus control device (default %s)\n"
 "  -n, --no-attach         serve the ivshmem protocol only, never touch the\n"
 "                          control device (shared memory only, tests)\n"
-"      --shm-size SIZE     region size, power of two (K/M/G suffixes);\n"
+"      --shm-size SIZE     region size, a power of two, 64K..4G (K/M/G);\n"
 "                          only with --no-attach (default: the instance's\n"
 "                          shm_size, or 4M)\n"
 "      --vectors N         interrupt vectors, 1..%d; only with --no-attach\n"
@@ -150,7 +150,7 @@ static void parse_args(struct vbusd *d, int argc, char **argv)
 		case OPT_SHM_SIZE:
 			if (vbus_parse_size(optarg, &d->shm_size) ||
 			    vbus_check_shm_size(d->shm_size))
-				usage_error("invalid --shm-size '%s': must be a power of two of at least 4K", optarg);
+				usage_error("invalid --shm-size '%s': must be " VBUS_SHM_SIZE_RULE, optarg);
 			d->shm_size_set = true;
 			break;
 		case OPT_VECTORS:
@@ -245,7 +245,7 @@ static int load_config(struct vbusd *d, struct vbus_instance_cfg *cfg,
 			 cfg->bad_attr ? cfg->bad_attr : "configfs",
 			 err == -EINVAL && cfg->bad_attr &&
 			 !strcmp(cfg->bad_attr, "shm_size") ?
-			 "not a power of two of at least 4096" :
+			 "not " VBUS_SHM_SIZE_RULE :
 			 strerror(-err), vbus_errname(err));
 		return err;
 	}

@@ -78,10 +78,11 @@ static bool t_parse_size(void)
 
 static bool t_shm_size_check(void)
 {
-	if (vbus_check_shm_size(4096) || vbus_check_shm_size(4 << 20) ||
-	    vbus_check_shm_size(UINT64_C(1) << 40))
+	if (vbus_check_shm_size(65536) || vbus_check_shm_size(4 << 20) ||
+	    vbus_check_shm_size(UINT64_C(1) << 32))
 		return why("valid size refused");
-	if (!vbus_check_shm_size(0) || !vbus_check_shm_size(2048) ||
+	if (!vbus_check_shm_size(0) || !vbus_check_shm_size(32768) ||
+	    !vbus_check_shm_size(UINT64_C(1) << 33) ||
 	    !vbus_check_shm_size(3 << 20) || !vbus_check_shm_size(UINT64_MAX))
 		return why("invalid size accepted");
 	return true;
