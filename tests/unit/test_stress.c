@@ -580,9 +580,10 @@ static int run(struct tctx *t, unsigned long n, int broken, double hang_s,
 		return TFAIL(t, "pthread_create");
 	}
 	watchdog(s, hang_s, 170.0, gt, ht);
-	fprintf(stderr, "  stress: %lu msgs each way in %.2f s; kicks tx %lu "
-		"rx %lu, irqs tx %lu rx %lu, doorbells to host %lu to guest %lu\n",
-		n, now() - t0, s->kicks_tx, s->kicks_rx, s->irqs_tx, s->irqs_rx,
+	fprintf(stderr, "  stress: %lu/%lu msgs TX/RX of %lu each way in %.2f s%s; "
+		"kicks tx %lu rx %lu, irqs tx %lu rx %lu, doorbells to host %lu "
+		"to guest %lu\n", s->tx_recv, s->rx_recv, n, now() - t0,
+		broken ? " (protocol broken on purpose)" : "", s->kicks_tx, s->kicks_rx, s->irqs_tx, s->irqs_rx,
 		atomic_load(&s->to_host.rings), atomic_load(&s->to_guest.rings));
 	*out = s;
 	return T_PASS;
