@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attaching a bus instance to a guest and detaching it.
+ *
+ * Attach (vbus_lock held; region mapped and eventfds taken by the caller):
+ *   plan the layout, write header and device table, reset the queues,
+ *   pin the configfs directories, attach every device, hook the doorbells,
+ *   publish host_state READY and ring the guest's control vector.
+ * Detach, the same backwards: unhook the doorbells (no dispatch after
+ *   that), stop the control work, detach every device (no device touches
+ *   the region or signals after that), flush deferred signals, publish
+ *   GONE, unpin. The caller then releases the eventfds and unmaps.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "vbus_compat.h"
+#include "vbus_core.h"
+#include "vbus_ioq.h"
+#include "vbus_signal.h"
+
+struct vbus_transport *vbus_transport_alloc(u32 nvectors)
+{
+	struct vbus_transport *xport;
+
+	xport = kvzalloc(sizeof(*xport), GFP_KERNEL);
+	if (xport)
+		xport->nvectors = nvectors;
+	return xport;
+}
+
+void vbus_transport_free(struct vbus_transport *xport)
+{
+	kvfree(xport);
+}
+
+static struct vbus_shm_header *vbus_transport_hdr(struct vbus_transport *x)
+{
+	return x->shm.base;
+}
+
+/*
+ * Vector 0: the guest changed its liveness word or asks for attention.
+ * Process context; the devices hear about state changes through ops->ctrl.
+ */
+static void vbus_transport_ctrl_work(struct work_struct *work)
+{
+	struct vbus_transport *xport = container_of(work, struct vbus_transport,
+						    ctrl_work);
+	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
+	u32 state, gen, i;
+
+	vbus_signal_ack(&hdr->ctrl_to_host);
+	state = vbus_layout_guest_state(hdr, &gen);
+	if (state == xport->guest_state && gen == xport->guest_gen)
+		return;
+	pr_debug("instance %s: guest state %u gen %u\n",
+		 vbus_instance_name(xport->inst), state, gen);
+	xport->guest_state = state;
+	xport->guest_gen = gen;
+	for (i = 0; i < xport->ndevs; i++) {
+		struct vbus_device *dev = xport->devs[i];
+
+		if (dev->cls->ops->ctrl)
+			dev->cls->ops->ctrl(dev, state, gen);
+	}
+}
+
+/*
+ * The region layout, from src/common: the bus's private plan (kept in
+ * xport->layout, never read back), written to the region with the queues
+ * reset and host_state left at INIT.
+ */
+static int vbus_transport_layout(struct vbus_transport *xport)
+{
+	struct vbus_dev_spec specs[VBUS_MAX_DEVICES];
+	struct vbus_layout *l = &xport->layout;
+	struct vbus_shm_header *hdr;
+	enum vbus_err err;
+	u32 d, q;
+
+	for (d = 0; d < xport->ndevs; d++) {
+		const struct vbus_device *dev = xport->devs[d];
+
+		specs[d] = (struct vbus_dev_spec) {
+			.id = dev->id,
+			.type = dev->cls->interface,
+			.config_size = dev->needs.config_size,
+			.nqueues = dev->needs.nqueues,
+			.ring_count = dev->needs.ring_count,
+			.buf_size = dev->needs.buf_size,
+			.max_chain = dev->needs.max_chain,
+		};
+	}
+	err = vbus_layout_plan(l, xport->shm.size, xport->nvectors, specs,
+			       xport->ndevs);
+	if (err) {
+		pr_warn("instance %s: devices do not fit in %llu bytes with %u vectors: %s\n",
+			vbus_instance_name(xport->inst), xport->shm.size,
+			xport->nvectors, vbus_err_name(err));
+		return err == VBUS_E_NOSPACE ? -ENOSPC : -EINVAL;
+	}
+
+	hdr = vbus_transport_hdr(xport);
+	vbus_layout_write(hdr, l);
+	vbus_signal_init(&hdr->ctrl_to_guest);
+	vbus_signal_init(&hdr->ctrl_to_host);
+	for (d = 0; d < l->ndevices; d++) {
+		for (q = 0; q < l->dev[d].nqueues; q++) {
+			struct vbus_ioq ioq;
+
+			if (vbus_ioq_init(&ioq, hdr, l->region_size,
+					  l->nvectors, &l->dev[d].queue[q]))
+				return -EINVAL;
+			vbus_ioq_reset(&ioq);
+		}
+	}
+	return 0;
+}
+
+/* Which queues ring which vector: the dispatch tables. */
+static void vbus_transport_route(struct vbus_transport *xport)
+{
+	const struct vbus_layout *l = &xport->layout;
+	u32 d, q;
+
+	for (d = 0; d < l->ndevices; d++) {
+		for (q = 0; q < l->dev[d].nqueues; q++) {
+			struct vbus_vector *v =
+				&xport->vec[l->dev[d].queue[q].vector];
+
+			v->queues[v->nqueues].dev = xport->devs[d];
+			v->queues[v->nqueues].queue = q;
+			v->nqueues++;
+		}
+	}
+}
+
+static void vbus_transport_undepend(struct vbus_transport *xport, u32 ndevs)
+{
+	while (ndevs--)
+		vbus_configfs_undepend(&xport->devs[ndevs]->group.cg_item);
+	vbus_configfs_undepend(&xport->inst->group.cg_item);
+}
+
+static int vbus_transport_depend(struct vbus_transport *xport)
+{
+	int ret;
+	u32 d;
+
+	ret = vbus_configfs_depend(&xport->inst->group.cg_item);
+	if (ret)
+		return ret;
+	for (d = 0; d < xport->ndevs; d++) {
+		ret = vbus_configfs_depend(&xport->devs[d]->group.cg_item);
+		if (ret) {
+			vbus_transport_undepend(xport, d);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void vbus_transport_detach_devices(struct vbus_transport *xport,
+					  u32 ndevs)
+{
+	while (ndevs--) {
+		struct vbus_device *dev = xport->devs[ndevs];
+
+		dev->cls->ops->detach(dev);
+		WRITE_ONCE(dev->xport, NULL);
+		dev->layout = NULL;
+	}
+}
+
+int vbus_transport_attach(struct vbus_instance *inst,
+			  struct vbus_transport *xport)
+{
+	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
+	struct vbus_device_shm dshm;
+	struct vbus_device *dev;
+	u32 d, v;
+	int ret;
+
+	lockdep_assert_held(&vbus_lock);
+	xport->inst = inst;
+	xport->ndevs = 0;
+	list_for_each_entry(dev, &inst->devices, inst_node)
+		xport->devs[xport->ndevs++] = dev;
+	INIT_WORK(&xport->ctrl_work, vbus_transport_ctrl_work);
+
+	ret = vbus_transport_layout(xport);
+	if (ret)
+		return ret;
+	vbus_transport_route(xport);
+	ret = vbus_transport_depend(xport);
+	if (ret) {
+		pr_warn("instance %s is being removed\n",
+			vbus_instance_name(inst));
+		return -ENOENT;
+	}
+
+	dshm.base = xport->shm.base;
+	dshm.size = xport->shm.size;
+	dshm.nvectors = xport->nvectors;
+	for (d = 0; d < xport->ndevs; d++) {
+		dev = xport->devs[d];
+		dev->layout = &xport->layout.dev[d];
+		WRITE_ONCE(dev->xport, xport);
+		dshm.layout = dev->layout;
+		ret = dev->cls->ops->attach(dev, &dshm);
+		if (ret) {
+			pr_warn("instance %s: device %s failed to attach: %d\n",
+				vbus_instance_name(inst), vbus_device_name(dev),
+				ret);
+			WRITE_ONCE(dev->xport, NULL);
+			dev->layout = NULL;
+			vbus_transport_detach_devices(xport, d);
+			vbus_transport_undepend(xport, xport->ndevs);
+			return ret;
+		}
+	}
+
+	xport->gen = ++inst->gen;
+	xport->guest_state = vbus_layout_guest_state(hdr, &xport->guest_gen);
+	inst->xport = xport;
+	for (v = 0; v < xport->nvectors; v++)
+		vbus_vector_hook(&xport->vec[v]);
+	vbus_layout_set_host_state(hdr, VBUS_STATE_READY, xport->gen);
+	if (vbus_signal_inject(&hdr->ctrl_to_guest))
+		vbus_vector_signal(&xport->vec[VBUS_CTRL_VECTOR]);
+	pr_info("instance %s attached: %llu bytes, %u vectors, %u devices, generation %u\n",
+		vbus_instance_name(inst), xport->shm.size, xport->nvectors,
+		xport->ndevs, xport->gen);
+	return 0;
+}
+
+void vbus_transport_detach(struct vbus_transport *xport)
+{
+	struct vbus_instance *inst = xport->inst;
+	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
+	u32 v;
+
+	lockdep_assert_held(&vbus_lock);
+	for (v = 0; v < xport->nvectors; v++)
+		vbus_vector_unhook(&xport->vec[v]);
+	cancel_work_sync(&xport->ctrl_work);
+	vbus_transport_detach_devices(xport, xport->ndevs);
+	for (v = 0; v < xport->nvectors; v++)
+		cancel_work_sync(&xport->vec[v].irq_work);
+
+	vbus_layout_set_host_state(hdr, VBUS_STATE_GONE, xport->gen);
+	if (vbus_signal_inject(&hdr->ctrl_to_guest))
+		vbus_eventfd_signal(xport->vec[VBUS_CTRL_VECTOR].irq);
+
+	inst->xport = NULL;
+	vbus_transport_undepend(xport, xport->ndevs);
+	vbus_instance_reap(inst);
+	pr_info("instance %s detached, generation %u\n",
+		vbus_instance_name(inst), xport->gen);
+}
