@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# vbus: in-kernel paravirtual networking for KVM guests.
+#
+#   make                 build the tools and the modules for KVER
+#   make modules KVER=r  build every module for kernel release r
+#   make check           every test tier (installs Debian packages as root)
+#   make check-unit | check-tools | check-build | check-pkg
+#   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
+#   make fuzz | bench-ring
+#   make install-tools DESTDIR=... PREFIX=...
+
+KVER ?= $(shell uname -r)
+
+.PHONY: all tools modules check check-unit check-tools check-build check-pkg \
+	check-vm fuzz bench-ring install-tools demo bench clean
+
+all: tools modules
+
+tools:
+	$(MAKE) -C tools
+
+modules:
+	tests/build/modules.sh $(KVER)
+
+check:
+	tests/check.sh
+
+check-unit:
+	TIERS=unit tests/check.sh
+
+check-tools:
+	TIERS=tools tests/check.sh
+
+check-build:
+	TIERS=build tests/check.sh
+
+check-pkg:
+	TIERS=pkg tests/check.sh
+
+check-vm:
+	TIERS=vm KERNEL=$(or $(KERNEL),all) TEST=$(or $(TEST),all) tests/check.sh
+
+fuzz:
+	$(MAKE) -C tests/unit fuzz
+
+bench-ring:
+	$(MAKE) -C tests/unit bench
+
+install-tools:
+	$(MAKE) -C tools install
+
+clean:
+	$(MAKE) -C tools clean
+	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/tools clean
+	rm -rf build

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Tier 2: every module builds against every installed kernel header set with
+# W=1 and no warning, sparse (C=1) finds nothing, checkpatch is clean.
+# One PASS:/FAIL:/SKIP: line per case.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+logs=$top/build/logs/build
+mkdir -p "$logs"
+rc=0
+kvers=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sed 's#.*/linux-headers-##')
+[ -n "$kvers" ] || { echo "SKIP: build no kernel headers installed"; exit 0; }
+for k in $kvers; do
+	for pass in w1 sparse; do
+		case $pass in
+		w1) args="W=1 VBUS_WERROR=1" ;;
+		sparse) args="C=1 VBUS_WERROR=1" ;;
+		esac
+		log=$logs/$k-$pass.log
+		if "$top/tests/build/modules.sh" "$k" $args > "$log" 2>&1 &&
+			! grep -E 'warning:|error:' "$log" | grep -v 'Skipping BTF' > /dev/null; then
+			echo "PASS: build/$k/$pass ($(ls "$top/build/modules/$k" | tr '\n' ' '))"
+		else
+			echo "FAIL: build/$k/$pass: see $log"
+			grep -E 'warning:|error:' "$log" | head -n 10 | sed 's/^/#   /'
+			rc=1
+		fi
+	done
+done
+# The modules the VM tests load: built last without extra checks, W=1 only.
+for k in $kvers; do "$top/tests/build/modules.sh" "$k" W=1 > "$logs/$k-final.log" 2>&1; done
+
+# checkpatch, from Debian's linux-source tarball
+cp_dir=$top/build/checkpatch
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
+	if [ -n "$tarball" ]; then
+		mkdir -p "$cp_dir"
+		base=$(basename "$tarball" .tar.xz)
+		tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 \
+			"$base/scripts/checkpatch.pl" "$base/scripts/spelling.txt" \
+			"$base/scripts/const_structs.checkpatch" 2>/dev/null
+	fi
+fi
+if [ -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	for d in src/common src/host src/guest tests/vm/modules; do
+		files=$(cd "$top" && find "$d" -name '*.[ch]' 2>/dev/null | sort)
+		[ -n "$files" ] || continue
+		log=$logs/checkpatch-$(echo "$d" | tr / -).log
+		(cd "$top" && "$cp_dir/scripts/checkpatch.pl" --no-tree --terse --show-types \
+			--ignore FILE_PATH_CHANGES -f $files) > "$log" 2>&1
+		n=$(grep -cE ': (ERROR|WARNING|CHECK):' "$log")
+		if [ "$n" = 0 ]; then
+			echo "PASS: checkpatch/$d ($(echo "$files" | wc -l) files)"
+		else
+			echo "FAIL: checkpatch/$d: $n findings, see $log"
+			grep -E ': (ERROR|WARNING):' "$log" | head -n 5 | sed 's/^/#   /'
+			rc=1
+		fi
+	done
+else
+	echo "SKIP: checkpatch (no linux-source tarball)"
+fi
+exit $rc

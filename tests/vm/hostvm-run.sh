@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs as the host VM's first process after switch_root: prepares the
+# system, runs each requested test in its own process group with its own
+# timeout, and keeps the evidence in the output folder (9p, read back by
+# nest.py). Markers on the console let nest.py follow along.
+arg() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /dev/shm
+modprobe configfs 2>/dev/null
+mount -t configfs none /sys/kernel/config 2>/dev/null
+hostname nest-host
+ip link set lo up
+for m in kvm_amd vhost_net vhost_vsock tun bridge; do
+	modprobe "$m" || echo "nest: modprobe $m failed"
+done
+
+REPO=$(arg vbus.repo)
+OUT=/vbus-out
+export VBUS_REPO="$REPO" VBUS_KVER="$(uname -r)" VBUS_BUILD="$(arg vbus.build)"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8
+dmesg > "$OUT/boot-dmesg.txt"
+echo "VBUS-NEST-READY $(uname -r)"
+for t in $(arg vbus.tests | tr , ' '); do
+	d="$OUT/$t"
+	mkdir -p "$d"
+	script="$REPO/tests/vm/tests/$t.sh"
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$script" 2>/dev/null | head -n 1)
+	dmesg -C
+	echo "VBUS-TEST-START $t"
+	start=$(date +%s)
+	VBUS_TEST="$t" VBUS_TEST_OUT="$d" timeout -k 10 "${limit:-300}" \
+		setsid bash -c '. "$VBUS_REPO/tests/vm/lib.sh"; . "$0"; vbus_test_end' "$script" \
+		> "$d/test.log" 2>&1 < /dev/null
+	rc=$?
+	[ $rc = 124 ] || [ $rc = 137 ] && echo "nest: test $t timed out after ${limit:-300} s" >> "$d/test.log"
+	dmesg > "$d/host-dmesg.txt"
+	echo "$rc $(( $(date +%s) - start ))" > "$d/rc"
+	sync
+	echo "VBUS-TEST-END $t rc=$rc"
+done
+sync
+echo "VBUS-NEST-DONE"
+poweroff -f

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Run VM tests in the nest: a TCG host VM (stock Debian kernel, KVM inside)
+that boots guest VMs under KVM.
+
+  nest.py [--kernel 6.1|6.12|all] [--test NAME[,NAME...]] [--logs DIR]
+
+Every test gets a fresh host VM. The verdict of a test comes from its exit
+status and from a scan of every kernel log it produced (host VM and guests).
+A failure of the nest itself (a host VM kernel fault, or a hang, whose trace
+names none of this project's modules) is retried once and counted as a nest
+failure; a fault whose trace names one of our modules is never retried.
+Prints one PASS:/FAIL:/SKIP: line per test and keeps the evidence under
+--logs (default build/vm/logs/KERNEL/TEST/ATTEMPT).
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.path.join(REPO, "build")
+sys.path.insert(0, HERE)
+import initramfs  # noqa: E402
+
+# What a kernel log must never show during a test.
+BAD = re.compile(r"BUG:|WARNING:|Oops|general protection|soft lockup|hung task|"
+                 r"refcount_t|UBSAN|KASAN|Kernel panic|rcu_sched self-detected|"
+                 r"rcu: INFO: rcu_.* detected stalls")
+# Lines that match BAD but are not faults: the CPU model's mitigation notice
+# that every boot of this CPU model prints.
+HARMLESS = re.compile(r"Speculative Return Stack Overflow: WARNING")
+# A trace line that names one of our modules (Modules linked in: is skipped).
+OURS = re.compile(r"\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]|"
+                  r"\b(vbus|venet)_\w+\+0x")
+BOOT_SLACK = 240  # seconds for the host VM to boot and power off
+
+
+def kernel_release(series):
+    """The installed kernel release of a series such as 6.1 or 6.12."""
+    found = [os.path.basename(p)[len("vmlinuz-"):] for p in glob.glob("/boot/vmlinuz-*")]
+    found = [k for k in found if k.startswith(series + ".") and k.endswith("-amd64")]
+    if not found:
+        return None
+    return sorted(found, key=lambda k: [int(x) if x.isdigit() else x
+                                        for x in re.split(r"[.+-]", k)])[-1]
+
+
+def ensure_initramfs(kver):
+    d = os.path.join(BUILD, "vm", kver)
+    os.makedirs(d, exist_ok=True)
+    sources = [os.path.join(HERE, f) for f in ("initramfs.py", "init-host.sh", "init-guest.sh")]
+    newest = max(os.path.getmtime(s) for s in sources)
+    for kind in ("host", "guest"):
+        out = os.path.join(d, kind + ".gz")
+        if not os.path.exists(out) or os.path.getmtime(out) < newest:
+            initramfs.build(kver, kind, out)
+    client, src = os.path.join(BUILD, "vm", "vsock-run"), os.path.join(HERE, "vsock-run.c")
+    if not os.path.exists(client) or os.path.getmtime(client) < os.path.getmtime(src):
+        subprocess.run(["cc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
+                        "-o", client, src], check=True)
+    return d
+
+
+def scan(text, after=None):
+    """Return (hits, names_ours) for the kernel log text (after a marker)."""
+    if after is not None:
+        i = text.find(after)
+        text = text[i:] if i >= 0 else ""
+    lines = text.splitlines()
+    hits, ours = [], False
+    for i, line in enumerate(lines):
+        if BAD.search(line) and not HARMLESS.search(line):
+            hits.append(line.strip())
+            block = lines[max(0, i - 5):i + 80]
+            if any(OURS.search(b) for b in block if "Modules linked in" not in b):
+                ours = True
+    return hits, ours
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def boot(kver, test, out, limit):
+    """Boot one host VM that runs one test. Returns (finished, seconds)."""
+    ird = os.path.join(BUILD, "vm", kver)
+    console = os.path.join(out, "console.log")
+    append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s vbus.tests=%s"
+              % (REPO, BUILD, test))
+    cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
+           "-smp", "2", "-m", os.environ.get("NEST_MEM", "6144"),
+           "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
+           "-append", append, "-display", "none", "-monitor", "none",
+           "-serial", "file:" + console, "-no-reboot", "-nic", "none",
+           "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
+                      "readonly=on,multidevs=remap",
+           "-virtfs", "local,path=%s,mount_tag=vbusout,security_model=none,"
+                      "multidevs=remap" % out]
+    start = time.monotonic()
+    with open(os.path.join(out, "qemu.log"), "w") as qlog:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = start + limit + BOOT_SLACK
+    finished = False
+    while p.poll() is None:
+        if time.monotonic() > deadline:
+            print("# %s: host VM still running after %d s: killing pid %d"
+                  % (test, limit + BOOT_SLACK, p.pid), flush=True)
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            break
+        time.sleep(1)
+    else:
+        finished = "VBUS-NEST-DONE" in read(console)
+    return finished, time.monotonic() - start
+
+
+def test_timeout(test):
+    m = re.search(r"^# timeout: *(\d+)", read(os.path.join(HERE, "tests", test + ".sh")), re.M)
+    return int(m.group(1)) if m else 300
+
+
+def verdict(test, out, finished):
+    """Return (status, reason, ours): status is pass, fail or nest."""
+    console = read(os.path.join(out, "console.log"))
+    hits, ours = scan(console, after="VBUS-TEST-START")
+    td = os.path.join(out, test)
+    for log in [os.path.join(td, "host-dmesg.txt")] + sorted(glob.glob(os.path.join(td, "guest-*.console.log")) + glob.glob(os.path.join(td, "guest-*.dmesg.txt"))):
+        h, o = scan(read(log))
+        hits += ["%s: %s" % (os.path.basename(log), x) for x in h]
+        ours = ours or o
+    rc = read(os.path.join(td, "rc")).split()
+    if hits:
+        hits = list(dict.fromkeys(hits))
+        why = "kernel log: " + " | ".join(hits[:4])
+        return ("fail" if ours else "nest"), why, ours
+    if not finished:
+        if "VBUS-TEST-START" not in console:
+            return "nest", "host VM did not reach the test", False
+        return "nest", "host VM hung or died during the test with no trace", False
+    if not rc:
+        return "fail", "no exit status recorded", False
+    if rc[0] != "0":
+        return "fail", "test exited %s" % rc[0], False
+    return "pass", "", False
+
+
+def run_one(series, kver, test, logs):
+    limit = test_timeout(test)
+    nest_failures = 0
+    shutil.rmtree(os.path.join(logs, series, test), ignore_errors=True)
+    for attempt in (1, 2):
+        out = os.path.join(logs, series, test, str(attempt))
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        finished, secs = boot(kver, test, out, limit)
+        status, why, _ = verdict(test, out, finished)
+        name = "vm/%s/%s" % (series, test)
+        if status == "pass":
+            note = " (after a nest failure)" if nest_failures else ""
+            print("PASS: %s (%.0f s)%s" % (name, secs, note), flush=True)
+            return "pass", nest_failures
+        if status == "nest":
+            nest_failures += 1
+            print("NEST-FAILURE: %s attempt %d: %s; logs in %s" % (name, attempt, why, out), flush=True)
+            if attempt == 1:
+                continue
+        print("FAIL: %s: %s (%.0f s); logs in %s" % (name, why, secs, out), flush=True)
+        tail = read(os.path.join(out, test, "test.log")).splitlines()[-40:]
+        for line in tail:
+            print("#   " + line)
+        return "fail", nest_failures
+    return "fail", nest_failures
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (default)")
+    ap.add_argument("--test", default="all", help="comma-separated test names (default all)")
+    ap.add_argument("--logs", default=os.path.join(BUILD, "vm", "logs"))
+    args = ap.parse_args()
+    series_list = ["6.1", "6.12"] if args.kernel == "all" else args.kernel.split(",")
+    every = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh")))
+    tests = every if args.test == "all" else args.test.split(",")
+    for t in tests:
+        if t not in every:
+            sys.exit("nest: no test named %r (have: %s)" % (t, " ".join(every)))
+    if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
+        sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    nest_total = 0
+    for series in series_list:
+        kver = kernel_release(series)
+        if kver is None:
+            for t in tests:
+                print("SKIP: vm/%s/%s: no kernel %s.* installed" % (series, t, series))
+                counts["skip"] += 1
+            continue
+        ensure_initramfs(kver)
+        build = subprocess.run([os.path.join(REPO, "tests", "build", "modules.sh"), kver, "W=1"],
+                               capture_output=True, text=True)
+        if build.returncode:
+            print("# modules for %s did not all build (tests that need them fail):" % kver)
+            print("\n".join("#   " + l for l in build.stdout.splitlines()[-15:]))
+        for t in tests:
+            status, nf = run_one(series, kver, t, args.logs)
+            counts[status] += 1
+            nest_total += nf
+    print("# vm: %d passed, %d failed, %d skipped, %d nest failures (retried)"
+          % (counts["pass"], counts["fail"], counts["skip"], nest_total))
+    return 1 if counts["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Network helpers shared by the VM tests. Test networks use 198.18.0.0/15
+# only: the host VM side is 198.18.N.1, the guest side 198.18.N.2.
+
+# Guest interface name of the NIC with MAC $2 in guest $1.
+guest_ifname_by_mac() {
+	gx "$1" "for d in /sys/class/net/*; do [ \"\$(cat \$d/address)\" = '$2' ] && basename \$d; done"
+}
+
+# Bring up $2 in guest $1 with address $3/24.
+guest_ip_up() {
+	gx "$1" "ip link set $2 up && ip addr add $3/24 dev $2"
+}
+
+# iperf3 client in guest $1 against server $2 for $3 s; $4 = -R for
+# host->guest. Prints Gbit/s of the receiver (from iperf3's JSON), or
+# nothing on failure.
+guest_iperf3() {
+	local out
+	out=$(GX_TIMEOUT=$(($3 + 40)) gx "$1" "iperf3 -J -c $2 -t $3 $4") || return 1
+	printf '%s' "$out" | python3 -c '
+import json, sys
+print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+}
+
+# A measured rate ($2, Gb/s) must be a number above 0.01 Gb/s.
+expect_rate() {
+	if printf '%s' "$2" | grep -Eq '^[0-9]+\.[0-9]+$' &&
+		python3 -c "import sys; sys.exit(not $2 > 0.01)"; then
+		vbus_ok "$1: $2 Gb/s"
+	else
+		vbus_fail "$1: no rate measured (got '$2')"
+	fi
+}
+
+# Start an iperf3 server in the host VM on address $1; stopped by the test end.
+host_iperf3_server() {
+	iperf3 -s -D -B "$1" --logfile "$VBUS_TEST_OUT/iperf3-server.log" -I /run/iperf3.pid
+	wait_for 10 "iperf3 server listening on $1" sh -c "ss -ltn | grep -q '$1:5201'"
+}
+
+# The test of one virtio-net backend: $1 = on (vhost-net) or off (QEMU).
+virtio_net_test() {
+	local vhost=$1 mac=52:54:00:12:34:56 ifn rate nvh
+	ip tuntap add dev tap0 mode tap
+	ip addr add 198.18.0.1/24 dev tap0
+	ip link set tap0 up
+	guest_start g1 -netdev "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=$vhost" \
+		-device "virtio-net-pci,netdev=n0,mac=$mac"
+	check "guest loads virtio_net" gx g1 modprobe virtio_net
+	wait_for 20 "guest NIC with MAC $mac appears" test -n "$(guest_ifname_by_mac g1 $mac)"
+	ifn=$(guest_ifname_by_mac g1 $mac)
+	check "guest address on $ifn" guest_ip_up g1 "$ifn" 198.18.0.2
+	nvh=$(ls -l "/proc/$(cat "$VBUS_VMDIR/g1/pid")/fd" | grep -c /dev/vhost-net)
+	if [ "$vhost" = on ]; then
+		expect_range "QEMU holds /dev/vhost-net" "$nvh" 1 16
+	else
+		expect_eq "QEMU does not use /dev/vhost-net" "$nvh" 0
+	fi
+	check "guest pings the host VM" gx g1 ping -c 20 -i 0.05 -W 2 198.18.0.1
+	check "host VM pings the guest" ping -c 20 -i 0.05 -W 2 198.18.0.2
+	host_iperf3_server 198.18.0.1
+	rate=$(guest_iperf3 g1 198.18.0.1 3 "")
+	expect_rate "iperf3 guest->host VM" "$rate"
+	rate=$(guest_iperf3 g1 198.18.0.1 3 -R)
+	expect_rate "iperf3 host VM->guest" "$rate"
+	guest_stop g1
+	kill "$(cat /run/iperf3.pid)" 2>/dev/null
+}
