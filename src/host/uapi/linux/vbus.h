@@ -37,9 +37,20 @@ struct vbus_attach {
 
 /* Returns VBUS_UAPI_VERSION. */
 #define VBUS_GET_VERSION	_IO(VBUS_IOC_MAGIC, 0x00)
-/* Attach; errors: EINVAL (bad field), EBADF (bad fd), ENOENT (no such
- * instance), EBUSY (instance already attached, or this file already holds
- * an attachment), ENOTTY/EPROTO (version mismatch: EPROTO).
+/*
+ * Attach. Errors:
+ *   EPROTO  version != VBUS_UAPI_VERSION
+ *   EINVAL  flags != 0; instance empty or not NUL-terminated; nvectors
+ *           outside 1..VBUS_MAX_VECTORS or below the instance's "vectors";
+ *           shm_size not a power of two in range, != the instance's
+ *           shm_size or != the memfd's size; shm_fd not shmem (memfd);
+ *           a doorbell or irq fd not an eventfd
+ *   EBADF   shm_fd or an eventfd of vectors 0..nvectors-1 not open, or
+ *           shm_fd not open for reading and writing
+ *   ENOENT  no such instance
+ *   EBUSY   instance already attached, or this file already attached
+ *   ENOSPC  the instance's devices do not fit in shm_size
+ * Fds of vectors >= nvectors are ignored (-1 by convention).
  */
 #define VBUS_ATTACH		_IOW(VBUS_IOC_MAGIC, 0x01, struct vbus_attach)
 /* Detach the attachment held by this file; ENOENT if none. */

@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 300
+# The host bus core vbus.ko with its test device class vbus-test.ko, no
+# guest: module load and unload, the configfs and sysfs trees, every value
+# and operation that must be refused (with its errno), attach and detach
+# through /dev/vbus (a Python program standing in for vbusd: memfd, eventfds,
+# the ioctls), the region header the bus writes, doorbell -> kick -> echoed
+# irq, and detach on close.
+vbus=$(need_module vbus.ko)
+vtest=$(need_module vbus-test.ko)
+cfs=/sys/kernel/config/vbus
+sfs=/sys/vbus
+
+# vbx OP ARGS: one file operation; prints OK or the errno name.
+vbx() {
+	python3 -c '
+import errno, os, sys
+op, a = sys.argv[1], sys.argv[2:]
+try:
+    if op == "write":
+        fd = os.open(a[0], os.O_WRONLY)
+        try:
+            os.write(fd, a[1].encode())
+        finally:
+            os.close(fd)
+    elif op == "mkdir":
+        os.mkdir(a[0])
+    elif op == "rmdir":
+        os.rmdir(a[0])
+    elif op == "symlink":
+        os.symlink(a[0], a[1])
+    elif op == "unlink":
+        os.unlink(a[0])
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+' "$@"
+}
+
+check "vbus.ko loads" insmod "$vbus"
+check "configfs instances/ and devices/" test -d $cfs/instances -a -d $cfs/devices
+for d in deviceclass devices instances; do
+	check "sysfs $sfs/$d" test -d $sfs/$d
+done
+expect_eq "sysfs version is the uapi version" "$(cat $sfs/version)" 1
+check "/dev/vbus is a character device" test -c /dev/vbus
+expect_match "/dev/vbus is root-only without udev" "$(stat -c %a /dev/vbus)" '^600$'
+
+# ---- instances -----------------------------------------------------------
+expect_eq "mkdir instance" "$(vbx mkdir $cfs/instances/bus0)" OK
+expect_eq "sysfs instance appears" "$(test -d $sfs/instances/bus0 && echo y)" y
+expect_eq "default shm_size 4 MiB" "$(cat $cfs/instances/bus0/shm_size)" 4194304
+expect_eq "empty instance needs 1 vector" "$(cat $cfs/instances/bus0/vectors)" 1
+expect_eq "shm_size not a power of two" "$(vbx write $cfs/instances/bus0/shm_size 3000000)" EINVAL
+expect_eq "shm_size below the minimum" "$(vbx write $cfs/instances/bus0/shm_size 4096)" EINVAL
+expect_eq "shm_size above the maximum" "$(vbx write $cfs/instances/bus0/shm_size 8589934592)" EINVAL
+expect_eq "shm_size not a number" "$(vbx write $cfs/instances/bus0/shm_size lots)" EINVAL
+expect_eq "shm_size zero" "$(vbx write $cfs/instances/bus0/shm_size 0)" EINVAL
+expect_eq "shm_size 1 MiB accepted" "$(vbx write $cfs/instances/bus0/shm_size 1048576)" OK
+expect_eq "shm_size reads back" "$(cat $sfs/instances/bus0/shm_size)" 1048576
+expect_eq "shm_size back to 4 MiB" "$(vbx write $cfs/instances/bus0/shm_size 0x400000)" OK
+expect_eq "vectors is read-only" "$(vbx write $cfs/instances/bus0/vectors 3)" EACCES
+expect_eq "instance name too long" "$(vbx mkdir $cfs/instances/a23456789012345678901234567890123)" ENAMETOOLONG
+
+# ---- devices and classes ----------------------------------------------------
+expect_eq "mkdir device" "$(vbx mkdir $cfs/devices/dev0)" OK
+expect_eq "sysfs device appears" "$(test -d $sfs/devices/dev0 && echo y)" y
+expect_eq "unknown type refused" "$(vbx write $cfs/devices/dev0/type no-such-class)" ENOENT
+expect_match "unknown type logged" "$(dmesg | tail -n 20)" "unknown device class 'no-such-class'"
+expect_eq "type empty before class loads" "$(cat $cfs/devices/dev0/type)" ""
+expect_eq "untyped device cannot join an instance" \
+	"$(vbx symlink $cfs/devices/dev0 $cfs/instances/bus0/dev0)" EINVAL
+check "vbus-test.ko loads" insmod "$vtest"
+check "class listed in sysfs" test -d $sfs/deviceclass/vbus-test
+expect_eq "class interface" "$(cat $sfs/deviceclass/vbus-test/interface)" vbus-test
+expect_eq "type vbus-test" "$(vbx write $cfs/devices/dev0/type vbus-test)" OK
+expect_eq "type reads back" "$(cat $cfs/devices/dev0/type)" vbus-test
+expect_eq "same type again is fine" "$(vbx write $cfs/devices/dev0/type vbus-test)" OK
+expect_eq "another type refused" "$(vbx write $cfs/devices/dev0/type venet-tap)" EBUSY
+expect_eq "class attributes in sysfs" "$(cat $sfs/devices/dev0/kicks $sfs/devices/dev0/echo | tr '\n' ' ')" "0 1 "
+expect_eq "sysfs type" "$(cat $sfs/devices/dev0/type)" vbus-test
+check_fails "class module pinned by its device" rmmod vbus_test
+check_fails "vbus pinned by configfs directories" rmmod vbus
+expect_eq "link device into instance" "$(vbx symlink $cfs/devices/dev0 $cfs/instances/bus0/dev0)" OK
+expect_eq "instance now needs 2 vectors" "$(cat $cfs/instances/bus0/vectors)" 2
+expect_eq "device knows its instance" "$(cat $cfs/devices/dev0/instance)" bus0
+expect_eq "sysfs device id" "$(cat $sfs/devices/dev0/id)" 0
+expect_eq "sysfs instance members" "$(cat $sfs/instances/bus0/devices)" dev0
+expect_eq "instance with devices cannot go" "$(vbx rmdir $cfs/instances/bus0)" ENOTEMPTY
+expect_eq "linked device cannot go" "$(vbx rmdir $cfs/devices/dev0)" EBUSY
+expect_eq "mkdir instance bus1" "$(vbx mkdir $cfs/instances/bus1)" OK
+expect_eq "device on one instance only" "$(vbx symlink $cfs/devices/dev0 $cfs/instances/bus1/dev0)" EBUSY
+expect_eq "an instance is not a device" "$(vbx symlink $cfs/instances/bus1 $cfs/instances/bus0/bus1)" EINVAL
+expect_eq "mkdir dev1" "$(vbx mkdir $cfs/devices/dev1)" OK
+expect_eq "dev1 type" "$(vbx write $cfs/devices/dev1/type vbus-test)" OK
+
+# ---- the control device ------------------------------------------------------
+cat > "$VBUS_TEST_OUT/attach.py" <<'EOF'
+# Stands in for vbusd: prints "desc<TAB>got<TAB>want" per assertion.
+import errno, fcntl, mmap, os, select, struct, subprocess, time
+
+CFS, SFS = "/sys/kernel/config/vbus", "/sys/vbus"
+GET_VERSION, DETACH = 0xB700, 0xB702
+FMT = "<II32sQiI16i16i"
+ATTACH = (1 << 30) | (struct.calcsize(FMT) << 16) | (0xB7 << 8) | 1
+MiB = 1 << 20
+
+
+def say(desc, got, want):
+    print("%s\t%s\t%s" % (desc, got, want), flush=True)
+
+
+def attach(fd, inst=b"bus0", size=4 * MiB, shm=-1, nvec=2, db=None, irq=None,
+           version=1, flags=0):
+    db = (db or []) + [-1] * 16
+    irq = (irq or []) + [-1] * 16
+    arg = struct.pack(FMT, version, flags, inst, size, shm, nvec,
+                      *db[:16], *irq[:16])
+    try:
+        fcntl.ioctl(fd, ATTACH, arg)
+        return "OK"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+
+def op(fn, *a):
+    try:
+        fn(*a)
+        return "OK"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+
+def write(path, val):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, val.encode())
+    finally:
+        os.close(fd)
+
+
+def rd(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def readable(fd, secs=5.0):
+    r, _, _ = select.select([fd], [], [], secs)
+    return bool(r)
+
+
+def memfd(size):
+    fd = os.memfd_create("vbus-test")
+    os.ftruncate(fd, size)
+    return fd
+
+
+ctl = os.open("/dev/vbus", os.O_RDWR)
+say("GET_VERSION", fcntl.ioctl(ctl, GET_VERSION), 1)
+shm = memfd(4 * MiB)
+db = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+irq = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
+good = dict(shm=shm, db=db, irq=irq)
+
+small = memfd(2 * MiB)
+ro = os.open("/proc/self/fd/%d" % shm, os.O_RDONLY)
+proc = os.open("/proc/version", os.O_RDONLY)
+say("version mismatch", attach(ctl, version=2, **good), "EPROTO")
+say("flags != 0", attach(ctl, flags=1, **good), "EINVAL")
+say("unknown instance", attach(ctl, inst=b"nope", **good), "ENOENT")
+say("empty instance name", attach(ctl, inst=b"", **good), "EINVAL")
+say("unterminated instance name", attach(ctl, inst=b"x" * 32, **good), "EINVAL")
+say("nvectors 0", attach(ctl, nvec=0, **good), "EINVAL")
+say("nvectors 17", attach(ctl, nvec=17, **good), "EINVAL")
+say("nvectors below the instance's", attach(ctl, nvec=1, **good), "EINVAL")
+say("size not a power of two", attach(ctl, size=3 * MiB, **good), "EINVAL")
+say("size != instance shm_size", attach(ctl, size=2 * MiB, shm=small, db=db, irq=irq), "EINVAL")
+say("size != memfd size", attach(ctl, shm=small, db=db, irq=irq), "EINVAL")
+say("shm_fd not open", attach(ctl, shm=999, db=db, irq=irq), "EBADF")
+say("shm_fd not shmem", attach(ctl, shm=proc, db=db, irq=irq), "EINVAL")
+say("shm_fd read-only", attach(ctl, shm=ro, db=db, irq=irq), "EBADF")
+say("doorbell fd not open", attach(ctl, shm=shm, db=[db[0], 999], irq=irq), "EBADF")
+say("doorbell fd not an eventfd", attach(ctl, shm=shm, db=[db[0], shm], irq=irq), "EINVAL")
+say("irq fd not open", attach(ctl, shm=shm, db=db, irq=[irq[0], 999]), "EBADF")
+say("irq fd not an eventfd", attach(ctl, shm=shm, db=db, irq=[proc, irq[1]]), "EINVAL")
+say("detach without attach", op(fcntl.ioctl, ctl, DETACH), "ENOENT")
+say("nothing attached after refusals", rd(SFS + "/instances/bus0/attached"), "0")
+
+say("attach", attach(ctl, **good), "OK")
+say("sysfs attached", rd(SFS + "/instances/bus0/attached"), "1")
+say("second attach on the same file", attach(ctl, **good), "EBUSY")
+ctl2 = os.open("/dev/vbus", os.O_RDWR)
+say("instance attached by another file", attach(ctl2, **good), "EBUSY")
+
+m = mmap.mmap(shm, 4 * MiB)
+magic, major, minor, rsize = struct.unpack_from("<IHHQ", m, 0)
+say("region magic", hex(magic), hex(0x53554256))
+say("region abi", "%d.%d" % (major, minor), "1.0")
+say("region size", rsize, 4 * MiB)
+ndev, nvec = struct.unpack_from("<II", m, 0x1c)
+say("region devices and vectors", "%d %d" % (ndev, nvec), "1 2")
+hstate, hgen = struct.unpack_from("<II", m, 0x30)
+say("host_state READY", hstate, 2)
+say("host_gen is the sysfs generation", hgen, int(rd(SFS + "/instances/bus0/generation")))
+say("device table type", m[0x108:0x108 + 10].rstrip(b"\0").decode(), "vbus-test")
+qvec = struct.unpack_from("<H", m, 0x100 + 0x40 + 0x18)[0]
+say("queue 0 on vector 1", qvec, 1)
+say("control irq at attach", readable(irq[0]), True)
+
+say("shm_size while attached", op(write, CFS + "/instances/bus0/shm_size", "1048576"), "EBUSY")
+say("rmdir attached instance", op(os.rmdir, CFS + "/instances/bus0"), "EBUSY")
+say("rmdir device of attached instance", op(os.rmdir, CFS + "/devices/dev0"), "EBUSY")
+say("no new device while attached",
+    op(os.symlink, CFS + "/devices/dev1", CFS + "/instances/bus0/dev1"), "EBUSY")
+say("unlink while attached (deferred)", op(os.unlink, CFS + "/instances/bus0/dev0"), "OK")
+say("still on the bus until detach", rd(SFS + "/instances/bus0/devices"), "dev0")
+say("unlinked device still pinned", op(os.rmdir, CFS + "/devices/dev0"), "EBUSY")
+say("link it back while attached",
+    op(os.symlink, CFS + "/devices/dev0", CFS + "/instances/bus0/dev0"), "OK")
+
+kicks = int(rd(SFS + "/devices/dev0/kicks"))
+os.eventfd_write(db[1], 1)
+say("doorbell 1 echoed on irq 1", readable(irq[1]), True)
+say("doorbell 1 kicked the device", int(rd(SFS + "/devices/dev0/kicks")) - kicks, 1)
+say("doorbell count consumed", op(os.eventfd_read, db[1]), "EAGAIN")
+os.eventfd_read(irq[1])
+for _ in range(100):
+    os.eventfd_write(db[1], 1)
+say("100 doorbells kicked", int(rd(SFS + "/devices/dev0/kicks")) - kicks, 101)
+say("echo irqs arrive", readable(irq[1]), True)
+write(SFS + "/devices/dev0/echo", "0")
+time.sleep(0.5)
+os.eventfd_read(irq[1])
+os.eventfd_write(db[1], 1)
+say("echo off: no irq", readable(irq[1], 1.0), False)
+write(SFS + "/devices/dev0/echo", "1")
+os.eventfd_write(db[0], 1)
+
+r = subprocess.run(["rmmod", "vbus"], capture_output=True)
+say("rmmod vbus while attached fails", r.returncode != 0, True)
+os.eventfd_read(irq[0])
+struct.pack_into("<I", m, 0x44, 0)  # as the guest: ctrl_to_guest.pending
+say("detach", op(fcntl.ioctl, ctl, DETACH), "OK")
+say("sysfs detached", rd(SFS + "/instances/bus0/attached"), "0")
+say("host_state GONE", struct.unpack_from("<I", m, 0x30)[0], 4)
+say("guest told about the detach", readable(irq[0]), True)
+say("second detach", op(fcntl.ioctl, ctl, DETACH), "ENOENT")
+os.eventfd_write(db[1], 1)
+say("no kick after detach", int(rd(SFS + "/devices/dev0/kicks")) - kicks, 102)
+
+say("attach again", attach(ctl, **good), "OK")
+say("generation increments", struct.unpack_from("<I", m, 0x34)[0], hgen + 1)
+say("attach from another file after detach", attach(ctl2, **good), "EBUSY")
+os.close(ctl)
+say("close detaches", rd(SFS + "/instances/bus0/attached"), "0")
+say("attach from the second file", attach(ctl2, **good), "OK")
+m.close()
+os.close(ctl2)
+say("close detaches again", rd(SFS + "/instances/bus0/attached"), "0")
+EOF
+
+while IFS=$'\t' read -r desc got want; do
+	expect_eq "$desc" "$got" "$want"
+done < <(python3 "$VBUS_TEST_OUT/attach.py" 2> "$VBUS_TEST_OUT/attach.err")
+[ -s "$VBUS_TEST_OUT/attach.err" ] && fatal "attach.py: $(tail -n 5 "$VBUS_TEST_OUT/attach.err")"
+expect_match "refusals are logged" "$(dmesg)" 'attach refused .*uapi version 2'
+
+# ---- teardown ------------------------------------------------------------------
+expect_eq "unlink" "$(vbx unlink $cfs/instances/bus0/dev0)" OK
+expect_eq "unlinked device has no instance" "$(cat $cfs/devices/dev0/instance)" ""
+expect_eq "instance needs 1 vector again" "$(cat $cfs/instances/bus0/vectors)" 1
+expect_eq "rmdir dev0" "$(vbx rmdir $cfs/devices/dev0)" OK
+expect_eq "rmdir dev1" "$(vbx rmdir $cfs/devices/dev1)" OK
+expect_eq "sysfs device gone" "$(ls $sfs/devices)" ""
+check "vbus-test unloads once its devices are gone" rmmod vbus_test
+expect_eq "class gone from sysfs" "$(ls $sfs/deviceclass)" ""
+expect_eq "rmdir bus0" "$(vbx rmdir $cfs/instances/bus0)" OK
+expect_eq "rmdir bus1" "$(vbx rmdir $cfs/instances/bus1)" OK
+check "vbus unloads" rmmod vbus
+check "configfs tree gone" test ! -e $cfs
+check "sysfs tree gone" test ! -e $sfs
+check "reload and unload" sh -c "insmod '$vbus' && rmmod vbus"
