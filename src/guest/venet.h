@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Venet.ko, the guest driver of virtual-ethernet devices on a
+ * vbus. API grouped by the file that implements it.
+ *
+ * One device has a TX queue (queue 0, guest to host frames) and an RX
+ * queue (queue 1, the guest posts empty buffers, the host fills them), one
+ * NAPI context for both, and at most two vectors (one if the queues
+ * share it). TX copies every frame into ring buffers and frees the skb at
+ * once, so a TX slot only waits for the host to hand the buffer back.
+ */
+#ifndef _VENET_H
+#define _VENET_H
+
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+
+#include "vbus_bridge.h"
+#include "vbus_ioq.h"
+#include "vbus_signal.h"
+
+#define VENET_NAME		"venet"
+#define VENET_TXQ		0
+#define VENET_RXQ		1
+#define VENET_HDR_LEN		sizeof(struct vbus_net_hdr)
+#define VENET_NAPI_WEIGHT_MAX	NAPI_POLL_WEIGHT
+#define VENET_RX_LINEAR		1024	/* frames up to this stay linear */
+#define VENET_RX_HEAD		256	/* head of a paged frame */
+
+struct venet_tx_stats {
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 kicks;
+	u64 kicks_skipped;
+	u64 completions;	/* slots handed back by the host */
+	u64 queue_stops;
+	u64 drop_oversize;	/* frame needs more than max_chain slots */
+	u64 drop_ring_full;
+	u64 drop_hdr;		/* offload the header cannot express */
+	u64 ring_errors;	/* the host handed back a bad slot */
+};
+
+struct venet_rx_stats {
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 kicks;
+	u64 kicks_skipped;
+	u64 polls;
+	u64 drop_short;		/* shorter than header + Ethernet header */
+	u64 drop_hdr;		/* bad offload metadata */
+	u64 drop_nomem;
+	u64 ring_errors;
+};
+
+struct venet_tunables {
+	u32 napi_weight;	/* frames per NAPI pass */
+	u32 tx_kick_frames;	/* publish + kick at least every N frames */
+	u32 tx_irq_thresh;	/* completion irq only above N slots in flight */
+	u32 rx_refill_batch;	/* refill (and maybe kick) N free slots at once */
+};
+
+struct venet_priv {
+	struct net_device *ndev;
+	struct vbus_bridge_device *vdev;
+	struct vbus_net_config *cfg;
+	void *base;
+	struct napi_struct napi;
+
+	/* TX: under the netdev TX queue lock */
+	struct vbus_ioq txq;
+	u16 tx_vector;
+	u32 tx_unkicked;	/* frames posted since the last publish */
+	struct venet_tx_stats tx_stats;
+
+	/* RX: NAPI context */
+	struct vbus_ioq rxq;
+	u16 rx_vector;
+	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
+	u32 rx_nsegs;		/* partial chain carried between passes */
+	struct venet_rx_stats rx_stats;
+
+	atomic64_t irqs;
+	u32 link;
+	u32 features;		/* accepted VBUS_NET_F_* */
+	struct venet_tunables tun;
+};
+
+static inline void *venet_buf(struct venet_priv *p, u64 off)
+{
+	return (u8 *)p->base + off;
+}
+
+/* venet_tx.c APIs: */
+netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+void venet_tx_clean(struct venet_priv *p);
+bool venet_tx_arm(struct venet_priv *p);
+
+/* venet_rx.c APIs: */
+int venet_rx_poll(struct venet_priv *p, int budget);
+void venet_rx_refill(struct venet_priv *p, bool force);
+
+/* venet_ethtool.c APIs: */
+void venet_set_ethtool_ops(struct net_device *ndev);
+
+/* venet_sysfs.c APIs: */
+extern const struct attribute_group venet_sysfs_group;
+int venet_tunable_set(struct venet_priv *p, u32 *field, u32 val);
+u32 venet_tunable_max(struct venet_priv *p, const u32 *field);
+
+#endif /* _VENET_H */

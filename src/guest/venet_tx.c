@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: copy each frame, behind its struct vbus_net_hdr,
+ * into consecutive ring buffers (a chain for frames larger than one
+ * buffer), free the skb, publish, and ring the host only when its
+ * shm-signal says it is idle. Slots come back when the host completes
+ * them; they are reclaimed in xmit and in NAPI, the completion interrupt
+ * is only needed while slots are in flight (tx_irq_thresh).
+ */
+#include <linux/netdevice.h>
+#include <linux/virtio_net.h>
+
+#include "venet.h"
+
+static void venet_tx_reclaim(struct venet_priv *p)
+{
+	struct vbus_ioq *q = &p->txq;
+	struct vbus_seg s;
+	enum vbus_err err;
+	u32 n = 0;
+
+	while ((err = vbus_ioq_reclaim(q, &s)) == VBUS_OK)
+		n++;
+	if (!n && err == VBUS_E_EMPTY)
+		return;
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	p->tx_stats.completions += n;
+	if (err != VBUS_E_EMPTY)
+		p->tx_stats.ring_errors++;
+	u64_stats_update_end(&p->tx_stats.syncp);
+	if (err != VBUS_E_EMPTY)
+		netdev_err_once(p->ndev, "host completed a bad TX slot: %s\n",
+				vbus_err_name(err));
+}
+
+/* Publish what was posted; one doorbell only if the host waits for it. */
+static void venet_tx_kick(struct venet_priv *p)
+{
+	struct vbus_ioq *q = &p->txq;
+	bool kick;
+
+	vbus_ioq_publish(q);
+	p->tx_unkicked = 0;
+	kick = vbus_signal_inject(&q->ring->to_host);
+	if (kick)
+		vbus_bridge_kick(p->vdev, p->tx_vector);
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	if (kick)
+		p->tx_stats.kicks++;
+	else
+		p->tx_stats.kicks_skipped++;
+	u64_stats_update_end(&p->tx_stats.syncp);
+}
+
+static bool venet_tx_irq_wanted(struct venet_priv *p, struct netdev_queue *txq)
+{
+	u32 in_flight = p->txq.head - p->txq.tail;
+
+	return netif_tx_queue_stopped(txq) ||
+	       in_flight > READ_ONCE(p->tun.tx_irq_thresh);
+}
+
+/*
+ * Under the TX lock: enable the completion signal if slots wait for it.
+ * Returns true if completions arrived while it was off (poll again).
+ */
+static bool __venet_tx_arm(struct venet_priv *p, struct netdev_queue *txq)
+{
+	struct vbus_shm_signal *sig = &p->txq.ring->to_guest;
+
+	if (!venet_tx_irq_wanted(p, txq) || vbus_signal_enabled(sig))
+		return false;
+	return vbus_signal_enable(sig);
+}
+
+bool venet_tx_arm(struct venet_priv *p)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(p->ndev, 0);
+	bool again;
+
+	__netif_tx_lock(txq, smp_processor_id());
+	again = __venet_tx_arm(p, txq);
+	__netif_tx_unlock(txq);
+	return again;
+}
+
+/* NAPI: take back completed slots with the completion signal off. */
+void venet_tx_clean(struct venet_priv *p)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(p->ndev, 0);
+
+	__netif_tx_lock(txq, smp_processor_id());
+	vbus_signal_disable(&p->txq.ring->to_guest);
+	venet_tx_reclaim(p);
+	if (netif_tx_queue_stopped(txq) &&
+	    vbus_ioq_free(&p->txq) >= p->txq.max_chain)
+		netif_tx_wake_queue(txq);
+	__netif_tx_unlock(txq);
+}
+
+static void venet_tx_drop(struct venet_priv *p, struct sk_buff *skb, u64 *ctr)
+{
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	(*ctr)++;
+	u64_stats_update_end(&p->tx_stats.syncp);
+	dev_kfree_skb_any(skb);
+}
+
+static void venet_tx_hdr(struct vbus_net_hdr *h, const struct virtio_net_hdr *vh,
+			 u32 nbufs)
+{
+	struct vbus_net_hdr tmp = {
+		.flags = vh->flags,
+		.gso_type = vh->gso_type,
+		/* both little-endian: little_endian=true below */
+		.hdr_len = (__force __le16)vh->hdr_len,
+		.gso_size = (__force __le16)vh->gso_size,
+		.csum_start = (__force __le16)vh->csum_start,
+		.csum_offset = (__force __le16)vh->csum_offset,
+		.nbufs = cpu_to_le16(nbufs),
+	};
+
+	memcpy(h, &tmp, sizeof(tmp));
+}
+
+netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
+	struct vbus_ioq *q = &p->txq;
+	struct virtio_net_hdr vh;
+	u32 need, i, pos = 0, len = skb->len;
+	bool stop;
+
+	venet_tx_reclaim(p);
+	need = DIV_ROUND_UP(VENET_HDR_LEN + len, q->buf_size);
+	if (need > q->max_chain) {
+		venet_tx_drop(p, skb, &p->tx_stats.drop_oversize);
+		return NETDEV_TX_OK;
+	}
+	if (need > vbus_ioq_free(q)) {
+		venet_tx_drop(p, skb, &p->tx_stats.drop_ring_full);
+		return NETDEV_TX_OK;
+	}
+	if (virtio_net_hdr_from_skb(skb, &vh, true, false, 0)) {
+		venet_tx_drop(p, skb, &p->tx_stats.drop_hdr);
+		return NETDEV_TX_OK;
+	}
+	for (i = 0; i < need; i++) {
+		u64 off = vbus_ioq_buf_off(q, q->head);
+		u8 *dst = venet_buf(p, off);
+		u32 room = q->buf_size, n;
+
+		if (!i) {
+			venet_tx_hdr((struct vbus_net_hdr *)dst, &vh, need);
+			dst += VENET_HDR_LEN;
+			room -= VENET_HDR_LEN;
+		}
+		n = min(room, len - pos);
+		if (n && skb_copy_bits(skb, pos, dst, n))
+			n = 0;	/* cannot happen: pos + n <= skb->len */
+		pos += n;
+		/* cannot fail: the slots were counted above */
+		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),
+					   i + 1 < need ? VBUS_DESC_F_NEXT : 0));
+	}
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	p->tx_stats.packets++;
+	p->tx_stats.bytes += len;
+	u64_stats_update_end(&p->tx_stats.syncp);
+	p->tx_unkicked++;
+	dev_consume_skb_any(skb);
+
+	stop = vbus_ioq_free(q) < q->max_chain;
+	if (stop || !netdev_xmit_more() ||
+	    p->tx_unkicked >= READ_ONCE(p->tun.tx_kick_frames))
+		venet_tx_kick(p);
+	if (stop) {
+		netif_tx_stop_queue(txq);
+		u64_stats_update_begin(&p->tx_stats.syncp);
+		p->tx_stats.queue_stops++;
+		u64_stats_update_end(&p->tx_stats.syncp);
+		/* completion irq on, then look once more */
+		__venet_tx_arm(p, txq);
+		venet_tx_reclaim(p);
+		if (vbus_ioq_free(q) >= q->max_chain)
+			netif_tx_start_queue(txq);
+	} else if (__venet_tx_arm(p, txq)) {
+		napi_schedule(&p->napi);
+	}
+	return NETDEV_TX_OK;
+}
