@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 420
+# The guest modules against the userspace test peer (tests/vm/peer):
+# vbus-bridge binds only a region with our magic (-ENODEV on the zeroed
+# region of vbusd --no-attach), venet comes up with the host's MAC, ping
+# works through the peer, one ping round trip costs one kick and one
+# interrupt, tunables reject bad values, a host reset and a module
+# unload/reload are followed cleanly.
+BRIDGE=$(need_module vbus-bridge.ko)
+VENET=$(need_module venet.ko)
+PEER=$VBUS_BUILD/peer/vbus-peer
+VBUSD=$VBUS_REPO/tools/vbusd
+D=/run/vbus-guest-test
+GUEST_IP=198.18.0.2
+PEER_IP=198.18.0.1
+PEER_MAC=02:00:c6:12:01:10
+mkdir -p "$D"
+check "test peer is built" test -x "$PEER"
+check "vbusd is built" test -x "$VBUSD"
+
+"$VBUSD" --no-attach -s "$D/zero.sock" --shm-size 1M --vectors 2 \
+	> "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
+"$PEER" -s "$D/peer.sock" -v 2 -o "$D/stats" \
+	> "$VBUS_TEST_OUT/peer.log" 2>&1 &
+PEER_PID=$!
+wait_for 10 "servers listen" test -S "$D/zero.sock" -a -S "$D/peer.sock"
+
+guest_start g1 \
+	-chardev "socket,path=$D/zero.sock,id=zero" \
+	-device "ivshmem-doorbell,chardev=zero,vectors=2" \
+	-chardev "socket,path=$D/peer.sock,id=peer" \
+	-device "ivshmem-doorbell,chardev=peer,vectors=2"
+
+pstat() { sed -n "s/^$1 //p" "$D/stats"; }
+gstat() { gx g1 "ethtool -S $IF" | sed -n "s/^ *$1: //p"; }
+find_if() { gx g1 'ls /sys/bus/vbus/devices/*/net/ 2>/dev/null' | head -n 1; }
+have_if() { have_if; }
+gen_above() { test "$(pstat host_gen)" -gt "$1"; }
+guest_gone() { guest_gone; }
+bring_up() {
+	gx g1 "sysctl -qw net.ipv6.conf.$IF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $IF && ip link set $IF up && ip neigh replace $PEER_IP lladdr $PEER_MAC dev $IF nud permanent"
+}
+
+check "insmod vbus-bridge" gx g1 insmod "$BRIDGE"
+wait_for 10 "a vbus device appears" gx g1 'ls /sys/bus/vbus/devices/vbus*-0'
+dm=$(gx g1 dmesg)
+expect_match "zeroed region refused by magic" "$dm" "no vbus region in BAR2 \(magic\)"
+expect_eq "exactly one ivshmem device bound" \
+	"$(gx g1 'ls /sys/bus/pci/drivers/vbus-bridge | grep -c :')" 1
+expect_eq "modalias" "$(gx g1 'cat /sys/bus/vbus/devices/vbus*-0/modalias')" \
+	"vbus:virtual-ethernet"
+expect_match "uevent carries MODALIAS" \
+	"$(gx g1 'cat /sys/bus/vbus/devices/vbus*-0/uevent')" "MODALIAS=vbus:virtual-ethernet"
+expect_eq "guest published READY" "$(pstat guest_state)" 2
+
+check "insmod venet" gx g1 insmod "$VENET"
+wait_for 10 "venet interface appears" have_if
+IF=$(find_if)
+log "interface $IF"
+expect_eq "MAC from the host's config" "$(gx g1 cat /sys/class/net/$IF/address)" \
+	"02:00:c6:12:00:10"
+expect_match "ethtool -i" "$(gx g1 ethtool -i $IF)" "driver: venet"
+check "address and link up" bring_up
+wait_for 10 "carrier" gx g1 "grep -qx 1 /sys/class/net/$IF/carrier"
+check "ping through the peer" gx g1 "ping -c 3 -i 0.2 -W 2 $PEER_IP"
+
+sleep 1
+k0=$(gstat tx_kicks); i0=$(gstat interrupts)
+d0=$(pstat doorbells_1); q0=$(pstat irqs_1)
+check "one ping" gx g1 "ping -c 1 -W 2 $PEER_IP"
+sleep 1
+k1=$(gstat tx_kicks); i1=$(gstat interrupts)
+d1=$(pstat doorbells_1); q1=$(pstat irqs_1)
+log "guest kicks $k0 -> $k1, interrupts $i0 -> $i1; peer doorbells $d0 -> $d1, irqs $q0 -> $q1"
+expect_eq "1 ping = 1 kick (guest count)" "$((k1 - k0))" 1
+expect_eq "1 ping = 1 interrupt (guest count)" "$((i1 - i0))" 1
+expect_eq "1 ping = 1 doorbell (peer count)" "$((d1 - d0))" 1
+expect_eq "1 ping = 1 irq (peer count)" "$((q1 - q0))" 1
+
+check "burst of 200 pings" gx g1 "ping -c 200 -i 0 -q -W 2 $PEER_IP"
+log "$(gx g1 ethtool -S $IF | tr -s ' ' | tr '\n' ' ')"
+log "peer: $(tr '\n' ' ' < "$D/stats")"
+
+T=/sys/class/net/$IF/venet
+check "napi_weight 32 accepted" gx g1 "echo 32 > $T/napi_weight"
+expect_eq "napi_weight reads back" "$(gx g1 cat $T/napi_weight)" 32
+check_fails "napi_weight 0 refused" gx g1 "echo 0 > $T/napi_weight"
+check_fails "napi_weight 65 refused" gx g1 "echo 65 > $T/napi_weight"
+check_fails "tx_kick_frames 0 refused" gx g1 "echo 0 > $T/tx_kick_frames"
+check_fails "rx_refill_batch 257 refused" gx g1 "echo 257 > $T/rx_refill_batch"
+check "tx_irq_thresh 0 accepted" gx g1 "echo 0 > $T/tx_irq_thresh"
+check "ethtool -C rx-frames 16" gx g1 "ethtool -C $IF rx-frames 16"
+expect_eq "ethtool -C maps to napi_weight" "$(gx g1 cat $T/napi_weight)" 16
+check_fails "ethtool -C tx-frames 0 refused" gx g1 "ethtool -C $IF tx-frames 0"
+check "ping after tunables" gx g1 "ping -c 2 -i 0.2 -W 2 $PEER_IP"
+
+# host reset: devices go away and come back with the next generation
+g0=$(pstat host_gen)
+check "host reset" kill -HUP "$PEER_PID"
+wait_for 15 "peer re-attached" gen_above "$g0"
+wait_for 15 "interface back after reset" have_if
+IF=$(find_if)
+check "address after reset" bring_up
+check "ping after host reset" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
+expect_match "bridge logged the reset" "$(gx g1 dmesg)" "host reset"
+
+# unload and reload
+check "rmmod venet" gx g1 rmmod venet
+check "rmmod vbus-bridge" gx g1 rmmod vbus_bridge
+wait_for 5 "guest published GONE" guest_gone
+check_fails "vbus bus gone" gx g1 test -d /sys/bus/vbus
+check "insmod vbus-bridge again" gx g1 insmod "$BRIDGE"
+check "insmod venet again" gx g1 insmod "$VENET"
+wait_for 10 "interface back after reload" have_if
+IF=$(find_if)
+check "address after reload" bring_up
+check "ping after reload" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
+check "rmmod venet while up" gx g1 rmmod venet
+check "rmmod vbus-bridge at the end" gx g1 rmmod vbus_bridge
+
+dm=$(gx g1 dmesg)
+printf '%s\n' "$dm" > "$VBUS_TEST_OUT/guest-dmesg-final.txt"
+check_fails "guest log has no warnings" grep -E "BUG|WARNING|Oops|refcount|bad (TX|RX) slot|rejected" "$VBUS_TEST_OUT/guest-dmesg-final.txt"
+guest_stop g1
+kill "$PEER_PID" 2>/dev/null
