@@ -25,6 +25,10 @@ OUT=/vbus-out
 export VBUS_REPO="$REPO" VBUS_KVER="$(uname -r)" VBUS_BUILD="$(arg vbus.build)"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
+# Every test runs in its own cgroup, killed whole when the test ends; links
+# it created are removed, so one test leaves nothing behind for the next.
+mount -t cgroup2 none /sys/fs/cgroup
+boot_links=$(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//')
 dmesg > "$OUT/boot-dmesg.txt"
 echo "VBUS-NEST-READY $(uname -r)"
 for t in $(arg vbus.tests | tr , ' '); do
@@ -35,10 +39,21 @@ for t in $(arg vbus.tests | tr , ' '); do
 	dmesg -C
 	echo "VBUS-TEST-START $t"
 	start=$(date +%s)
+	cg=/sys/fs/cgroup/vbus-test-$t
+	mkdir -p "$cg"
 	VBUS_TEST="$t" VBUS_TEST_OUT="$d" timeout -k 10 "${limit:-300}" \
-		setsid bash -c '. "$VBUS_REPO/tests/vm/lib.sh"; . "$0"; vbus_test_end' "$script" \
-		> "$d/test.log" 2>&1 < /dev/null
+		setsid bash -c 'echo $$ > "$1/cgroup.procs"; . "$VBUS_REPO/tests/vm/lib.sh"; . "$0"; vbus_test_end' \
+		"$script" "$cg" > "$d/test.log" 2>&1 < /dev/null
 	rc=$?
+	echo 1 > "$cg/cgroup.kill"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ -z "$(cat "$cg/cgroup.procs")" ] && break
+		sleep 0.5
+	done
+	rmdir "$cg" || echo "nest: processes of $t outlived the test" >> "$d/test.log"
+	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//'); do
+		echo "$boot_links" | grep -qx "$l" || ip link del "$l" 2>/dev/null
+	done
 	[ $rc = 124 ] || [ $rc = 137 ] && echo "nest: test $t timed out after ${limit:-300} s" >> "$d/test.log"
 	dmesg > "$d/host-dmesg.txt"
 	echo "$rc $(( $(date +%s) - start ))" > "$d/rc"

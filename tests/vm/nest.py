@@ -5,15 +5,18 @@ that boots guest VMs under KVM.
 
   nest.py [--kernel 6.1|6.12|all] [--test NAME[,NAME...]] [--logs DIR]
 
-Every test gets a fresh host VM. The verdict of a test comes from its exit
+One host VM per kernel series runs the tests in order (--isolate: one host
+VM per test); tests left unrun by a failed nest run again in a fresh one.
+The verdict of a test comes from its exit
 status and from a scan of every kernel log it produced (host VM and guests).
 A failure of the nest itself (a host VM kernel fault, or a hang, whose trace
 names none of this project's modules) is retried once and counted as a nest
 failure; a fault whose trace names one of our modules is never retried.
 Prints one PASS:/FAIL:/SKIP: line per test and keeps the evidence under
---logs (default build/vm/logs/KERNEL/TEST/ATTEMPT).
+--logs (default build/vm/logs/SERIES/boot-N/).
 """
 import argparse
+import fcntl
 import glob
 import os
 import re
@@ -92,12 +95,12 @@ def read(path):
         return ""
 
 
-def boot(kver, test, out, limit):
-    """Boot one host VM that runs one test. Returns (finished, seconds)."""
+def boot(kver, tests, out, limit):
+    """Boot one host VM that runs tests in order. Returns (finished, seconds)."""
     ird = os.path.join(BUILD, "vm", kver)
     console = os.path.join(out, "console.log")
-    append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s vbus.tests=%s"
-              % (REPO, BUILD, test))
+    append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s "
+              "vbus.tests=%s" % (REPO, BUILD, ",".join(tests)))
     cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
            "-smp", "2", "-m", os.environ.get("NEST_MEM", "6144"),
            "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
@@ -115,8 +118,8 @@ def boot(kver, test, out, limit):
     finished = False
     while p.poll() is None:
         if time.monotonic() > deadline:
-            print("# %s: host VM still running after %d s: killing pid %d"
-                  % (test, limit + BOOT_SLACK, p.pid), flush=True)
+            print("# host VM still running after %d s: killing pid %d"
+                  % (limit + BOOT_SLACK, p.pid), flush=True)
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             break
@@ -131,57 +134,88 @@ def test_timeout(test):
     return int(m.group(1)) if m else 300
 
 
-def verdict(test, out, finished):
-    """Return (status, reason, ours): status is pass, fail or nest."""
-    console = read(os.path.join(out, "console.log"))
-    hits, ours = scan(console, after="VBUS-TEST-START")
+def console_section(console, test):
+    """The host VM console from the start of test to the start of the next."""
+    i = console.find("VBUS-TEST-START %s\n" % test)
+    if i < 0:
+        return None
+    j = console.find("VBUS-TEST-START ", i + 1)
+    return console[i:] if j < 0 else console[i:j]
+
+
+def verdict(test, out, console):
+    """Return (status, reason): pass, fail, nest (retry), or notrun."""
+    section = console_section(console, test)
+    if section is None:
+        return "notrun", "not reached"
+    hits, ours = scan(section)
     td = os.path.join(out, test)
-    for log in [os.path.join(td, "host-dmesg.txt")] + sorted(glob.glob(os.path.join(td, "guest-*.console.log")) + glob.glob(os.path.join(td, "guest-*.dmesg.txt"))):
+    logs = [os.path.join(td, "host-dmesg.txt")]
+    logs += sorted(glob.glob(os.path.join(td, "guest-*.console.log")))
+    logs += sorted(glob.glob(os.path.join(td, "guest-*.dmesg.txt")))
+    for log in logs:
         h, o = scan(read(log))
         hits += ["%s: %s" % (os.path.basename(log), x) for x in h]
         ours = ours or o
-    rc = read(os.path.join(td, "rc")).split()
     if hits:
         hits = list(dict.fromkeys(hits))
         why = "kernel log: " + " | ".join(hits[:4])
-        return ("fail" if ours else "nest"), why, ours
-    if not finished:
-        if "VBUS-TEST-START" not in console:
-            return "nest", "host VM did not reach the test", False
-        return "nest", "host VM hung or died during the test with no trace", False
+        return ("fail" if ours else "nest"), why
+    if "VBUS-TEST-END %s " % test not in section:
+        return "nest", "host VM hung or died during the test with no trace"
+    rc = read(os.path.join(td, "rc")).split()
     if not rc:
-        return "fail", "no exit status recorded", False
+        return "fail", "no exit status recorded"
     if rc[0] != "0":
-        return "fail", "test exited %s" % rc[0], False
-    return "pass", "", False
+        return "fail", "test exited %s" % rc[0]
+    return "pass", ""
 
 
-def run_one(series, kver, test, logs):
-    limit = test_timeout(test)
-    nest_failures = 0
-    shutil.rmtree(os.path.join(logs, series, test), ignore_errors=True)
-    for attempt in (1, 2):
-        out = os.path.join(logs, series, test, str(attempt))
-        shutil.rmtree(out, ignore_errors=True)
+def run_series(series, kver, tests, logs, isolate):
+    """Run tests on one kernel series, as few host VM boots as it takes.
+
+    Returns (counts, nest_failures)."""
+    counts = {"pass": 0, "fail": 0}
+    nest_failures = {t: 0 for t in tests}
+    pending, boots = list(tests), 0
+    shutil.rmtree(os.path.join(logs, series), ignore_errors=True)
+    while pending:
+        batch = pending[:1] if isolate else pending
+        boots += 1
+        out = os.path.join(logs, series, "boot-%d" % boots)
         os.makedirs(out)
-        finished, secs = boot(kver, test, out, limit)
-        status, why, _ = verdict(test, out, finished)
-        name = "vm/%s/%s" % (series, test)
-        if status == "pass":
-            note = " (after a nest failure)" if nest_failures else ""
-            print("PASS: %s (%.0f s)%s" % (name, secs, note), flush=True)
-            return "pass", nest_failures
-        if status == "nest":
-            nest_failures += 1
-            print("NEST-FAILURE: %s attempt %d: %s; logs in %s" % (name, attempt, why, out), flush=True)
-            if attempt == 1:
-                continue
-        print("FAIL: %s: %s (%.0f s); logs in %s" % (name, why, secs, out), flush=True)
-        tail = read(os.path.join(out, test, "test.log")).splitlines()[-40:]
-        for line in tail:
-            print("#   " + line)
-        return "fail", nest_failures
-    return "fail", nest_failures
+        finished, secs = boot(kver, batch, out, sum(test_timeout(t) for t in batch))
+        console = read(os.path.join(out, "console.log"))
+        print("# %s: host VM boot %d ran %d test(s) in %.0f s%s" % (
+            series, boots, len(batch), secs, "" if finished else " (did not finish)"), flush=True)
+        requeue = []
+        for t in batch:
+            status, why = verdict(t, out, console)
+            name = "vm/%s/%s" % (series, t)
+            took = (read(os.path.join(out, t, "rc")).split() + ["?", "?"])[1]
+            if status == "notrun":
+                if t == batch[0]:   # the nest failed before any test ran
+                    status, why = "nest", "host VM did not reach the test"
+                else:
+                    requeue.append(t)
+                    continue
+            if status == "nest":
+                nest_failures[t] += 1
+                print("NEST-FAILURE: %s: %s; logs in %s" % (name, why, out), flush=True)
+                if nest_failures[t] == 1:
+                    requeue.append(t)
+                    continue
+            if status == "pass":
+                note = " after a nest failure" if nest_failures[t] else ""
+                print("PASS: %s (%s s%s)" % (name, took, note), flush=True)
+            else:
+                print("FAIL: %s: %s; logs in %s" % (name, why, os.path.join(out, t)), flush=True)
+                for line in read(os.path.join(out, t, "test.log")).splitlines()[-40:]:
+                    print("#   " + line)
+                status = "fail"
+            counts[status] += 1
+        pending = requeue
+    return counts, sum(nest_failures.values())
 
 
 def main():
@@ -189,6 +223,8 @@ def main():
     ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (default)")
     ap.add_argument("--test", default="all", help="comma-separated test names (default all)")
     ap.add_argument("--logs", default=os.path.join(BUILD, "vm", "logs"))
+    ap.add_argument("--isolate", action="store_true",
+                    help="one host VM boot per test (default: one per kernel series)")
     args = ap.parse_args()
     series_list = ["6.1", "6.12"] if args.kernel == "all" else args.kernel.split(",")
     every = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh")))
@@ -198,6 +234,15 @@ def main():
             sys.exit("nest: no test named %r (have: %s)" % (t, " ".join(every)))
     if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
         sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
+    # One nest at a time on this machine: two would starve each other of
+    # the CPUs (every VM is emulated) and share the log folders.
+    os.makedirs(os.path.join(BUILD, "vm"), exist_ok=True)
+    lock = open(os.path.join(BUILD, "vm", "nest.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print("# nest: another nest is running; waiting for it", flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
     counts = {"pass": 0, "fail": 0, "skip": 0}
     nest_total = 0
     for series in series_list:
@@ -213,10 +258,10 @@ def main():
         if build.returncode:
             print("# modules for %s did not all build (tests that need them fail):" % kver)
             print("\n".join("#   " + l for l in build.stdout.splitlines()[-15:]))
-        for t in tests:
-            status, nf = run_one(series, kver, t, args.logs)
-            counts[status] += 1
-            nest_total += nf
+        c, nf = run_series(series, kver, tests, args.logs, args.isolate)
+        counts["pass"] += c["pass"]
+        counts["fail"] += c["fail"]
+        nest_total += nf
     print("# vm: %d passed, %d failed, %d skipped, %d nest failures (retried)"
           % (counts["pass"], counts["fail"], counts["skip"], nest_total))
     return 1 if counts["fail"] else 0

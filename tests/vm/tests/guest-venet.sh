@@ -18,7 +18,7 @@ mkdir -p "$D"
 check "test peer is built" test -x "$PEER"
 check "vbusd is built" test -x "$VBUSD"
 
-"$VBUSD" --no-attach -s "$D/zero.sock" --shm-size 1M --vectors 2 \
+"$VBUSD" --no-attach -s "$D/zero.sock" --shm-size 1M --vectors 2 zero \
 	> "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
 "$PEER" -s "$D/peer.sock" -v 2 -o "$D/stats" \
 	> "$VBUS_TEST_OUT/peer.log" 2>&1 &
