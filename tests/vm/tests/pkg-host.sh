@@ -20,7 +20,7 @@ expect_match "vbus.ko is DKMS's" "$(modinfo -n vbus 2>&1)" "/updates/dkms/vbus\.
 check "modprobe vbus" modprobe vbus
 check "modprobe venet-tap" modprobe venet-tap
 check "/dev/vbus exists" test -c /dev/vbus
-out=$(udevadm test --action=add /class/misc/vbus 2>&1)
+out=$(udevadm test --action=add /sys/class/misc/vbus 2>&1)
 expect_match "udev rule: group kvm" "$out" "60-vbus\.rules.*GROUP $(getent group kvm | cut -d: -f3)"
 expect_match "udev rule: mode 0660" "$out" "60-vbus\.rules.*MODE 0660"
 check "vbusctl runs" vbusctl status
