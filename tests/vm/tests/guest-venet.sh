@@ -34,7 +34,7 @@ guest_start g1 \
 pstat() { sed -n "s/^$1 //p" "$D/stats"; }
 gstat() { gx g1 "ethtool -S $IF" | sed -n "s/^ *$1: //p"; }
 find_if() { gx g1 'ls /sys/bus/vbus/devices/*/net/ 2>/dev/null' | head -n 1; }
-have_if() { have_if; }
+have_if() { test -n "$(find_if)"; }
 gen_above() { test "$(pstat host_gen)" -gt "$1"; }
 guest_gone() { guest_gone; }
 bring_up() {
