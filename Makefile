@@ -7,12 +7,13 @@
 #   make check-unit | check-tools | check-build | check-pkg
 #   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
 #   make fuzz | bench-ring
+#   make pkg             Debian and RPM packages into build/pkg/
 #   make install-tools DESTDIR=... PREFIX=...
 
 KVER ?= $(shell uname -r)
 
 .PHONY: all tools modules check check-unit check-tools check-build check-pkg \
-	check-vm fuzz bench-ring install-tools demo bench clean
+	check-vm fuzz bench-ring pkg install-tools demo bench clean
 
 all: tools modules
 
@@ -45,6 +46,10 @@ fuzz:
 
 bench-ring:
 	$(MAKE) -C tests/unit bench
+
+# the packages, into build/pkg/ (no DKMS builds)
+pkg:
+	tests/pkg/check.sh --no-dkms
 
 install-tools:
 	$(MAKE) -C tools install
