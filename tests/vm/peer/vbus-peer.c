@@ -9,7 +9,11 @@
  * ping through it, and counts every notification both ways.
  *
  *   vbus-peer -s SOCKET [-S SIZE] [-v VECTORS] [-n DEVICES] [-t TXMIT]
- *             [-o STATSFILE]
+ *             [-o STATSFILE] [-T TAPNAME]
+ *
+ * With -T, device 0 is bridged to a TAP device instead (IFF_VNET_HDR with
+ * a 16-byte header: struct vbus_net_hdr begins with virtio_net_hdr), so
+ * checksum offload and GSO frames pass both ways.
  *
  * SIGHUP: host reset (RESET, wait for the guest's acknowledgement, fresh
  * attach with a new generation). SIGTERM/SIGINT: detach (GONE) and exit.
@@ -24,6 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -65,9 +73,12 @@ static struct {
 	int client;
 	const char *stats;
 	int resetting;
+	int tap;			/* -T: device 0 <-> TAP, or -1 */
+	int tap_blocked;		/* waiting for RX buffers */
+	unsigned long long tap_drops;
 	struct timespec reset_start;
 	unsigned char frame[MAXFRAME];
-} P = { .client = -1 };
+} P = { .client = -1, .tap = -1 };
 
 static void die(const char *what)
 {
@@ -104,8 +115,8 @@ static void write_stats(void)
 	if (!f)
 		return;
 	st = vbus_layout_guest_state(P.base, &gen);
-	fprintf(f, "host_gen %u\nguest_state %u\nguest_gen %u\nclient %d\n",
-		P.gen, st, gen, P.client >= 0);
+	fprintf(f, "host_gen %u\nguest_state %u\nguest_gen %u\nclient %d\n"
+		"tap_drops %llu\n", P.gen, st, gen, P.client >= 0, P.tap_drops);
 	for (v = 0; v < P.nvectors; v++)
 		fprintf(f, "doorbells_%u %llu\nirqs_%u %llu\n", v,
 			P.doorbells[v], v, P.irqs[v]);
@@ -310,8 +321,12 @@ static void service_tx(struct peer_dev *pd, u16 vector)
 				vbus_ioq_complete(q, segs[i].len, 0);
 			}
 			pd->tx_frames++;
-			if (len >= HDR + 14)
+			if (P.tap >= 0 && pd == P.dev) {
+				if (write(P.tap, P.frame, len) != (ssize_t)len)
+					P.tap_drops++;
+			} else if (len >= HDR + 14) {
 				handle(pd, P.frame, len);
+			}
 			vbus_ioq_avail(q, &avail);
 			if (vbus_txc_complete(&pd->txc, 1, !avail))
 				signal = true;
@@ -328,6 +343,56 @@ static void service_tx(struct peer_dev *pd, u16 vector)
 	}
 	if (signal && vbus_signal_inject(&q->ring->to_guest))
 		P.raise |= 1U << vector;
+}
+
+static int tap_open(const char *name)
+{
+	struct ifreq ifr;
+	int fd, sz = HDR;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		die("/dev/net/tun");
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &sz) ||
+	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6))
+		die("tap setup");
+	return fd;
+}
+
+/* TAP -> guest while the guest has buffers for a maximal frame. */
+static void tap_pump(void)
+{
+	struct peer_dev *pd = &P.dev[0];
+	struct vbus_ioq *q = &pd->rxq;
+	u32 avail;
+	ssize_t n;
+
+	if (P.tap < 0 || P.resetting)
+		return;
+	for (;;) {
+		if (vbus_ioq_avail(q, &avail))
+			return;
+		if (avail < VBUS_NET_CHAIN(BUF)) {
+			/* ask the guest to ring when it posts buffers */
+			if (!vbus_signal_enable(&q->ring->to_host)) {
+				P.tap_blocked = 1;
+				return;
+			}
+			continue;
+		}
+		vbus_signal_disable(&q->ring->to_host);
+		P.tap_blocked = 0;
+		n = read(P.tap, P.frame, sizeof(P.frame));
+		if (n < HDR + 14)
+			return;
+		/* nbufs and reserved are ours to fill */
+		memset(P.frame + 10, 0, HDR - 10);
+		P.frame[10] = (u8)((n + BUF - 1) / BUF);
+		deliver(pd, P.frame, (u32)n);
+	}
 }
 
 static void control_event(void)
@@ -396,7 +461,7 @@ int main(int argc, char **argv)
 	const char *sock_path = NULL;
 	unsigned long long size = 4 << 20;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct pollfd pfd[3 + IVSHMEM_MAX_VECTORS];
+	struct pollfd pfd[4 + IVSHMEM_MAX_VECTORS];
 	sigset_t mask;
 	int lfd, sfd, c, running = 1;
 	unsigned int v;
@@ -404,7 +469,7 @@ int main(int argc, char **argv)
 	P.nvectors = 2;
 	P.ndev = 1;
 	P.txmit = 10;
-	while ((c = getopt(argc, argv, "s:S:v:n:t:o:")) != -1) {
+	while ((c = getopt(argc, argv, "s:S:v:n:t:o:T:")) != -1) {
 		switch (c) {
 		case 's': sock_path = optarg; break;
 		case 'S': size = strtoull(optarg, NULL, 0); break;
@@ -412,6 +477,7 @@ int main(int argc, char **argv)
 		case 'n': P.ndev = atoi(optarg); break;
 		case 't': P.txmit = atoi(optarg); break;
 		case 'o': P.stats = optarg; break;
+		case 'T': P.tap = tap_open(optarg); break;
 		default:
 			fprintf(stderr, "usage: vbus-peer -s SOCKET [-S SIZE] [-v VECTORS] [-n 1|2] [-t TXMIT] [-o STATS]\n");
 			return 2;
@@ -457,6 +523,8 @@ int main(int argc, char **argv)
 		for (v = 0; v < P.nvectors; v++)
 			pfd[n++] = (struct pollfd){ .fd = P.r.doorbell_fds[v],
 						    .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = P.tap_blocked ? -1 : P.tap,
+					    .events = POLLIN };
 		if (poll(pfd, n, P.resetting ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -507,6 +575,7 @@ int main(int argc, char **argv)
 			doorbell(v);
 		}
 		host_reset_poll();
+		tap_pump();
 		raise_pending();
 		write_stats();
 	}

@@ -36,7 +36,7 @@ gstat() { gx g1 "ethtool -S $IF" | sed -n "s/^ *$1: //p"; }
 find_if() { gx g1 'ls /sys/bus/vbus/devices/*/net/ 2>/dev/null' | head -n 1; }
 have_if() { test -n "$(find_if)"; }
 gen_above() { test "$(pstat host_gen)" -gt "$1"; }
-guest_gone() { guest_gone; }
+guest_gone() { test "$(pstat guest_state)" = 4; }
 bring_up() {
 	gx g1 "sysctl -qw net.ipv6.conf.$IF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $IF && ip link set $IF up && ip neigh replace $PEER_IP lladdr $PEER_MAC dev $IF nud permanent"
 }
