@@ -104,6 +104,17 @@ check "address after reset" bring_up
 check "ping after host reset" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
 expect_match "bridge logged the reset" "$(gx g1 dmesg)" "host reset"
 
+# PCI unbind and bind
+BDF=$(gx g1 'basename "$(readlink -f /sys/bus/vbus/devices/vbus*-0/..)"')
+log "bridge PCI device $BDF"
+check "PCI unbind" gx g1 "echo $BDF > /sys/bus/pci/drivers/vbus-bridge/unbind"
+check_fails "no interface after unbind" have_if
+check "PCI bind" gx g1 "echo $BDF > /sys/bus/pci/drivers/vbus-bridge/bind"
+wait_for 10 "interface back after rebind" have_if
+IF=$(find_if)
+check "address after rebind" bring_up
+check "ping after rebind" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
+
 # unload and reload
 check "rmmod venet" gx g1 rmmod venet
 check "rmmod vbus-bridge" gx g1 rmmod vbus_bridge
