@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * venet-tap.ko: the host end of a vbus virtual-ethernet device, an
+ * ordinary netdev (venet-tapN) that can be bridged or routed. API grouped
+ * by the file that implements it.
+ *
+ * Queue 0 (VENET_TAP_TXQ) carries the guest's transmitted frames to the
+ * host; queue 1 (VENET_TAP_RXQ) holds the empty buffers the guest posts
+ * for the frames the host sends. Both queues share one vector, so that a
+ * poll pass that both completes guest frames and sends a reply costs the
+ * guest a single interrupt.
+ *
+ * Locking: RTNL serialises the configuration (enabled, attach, detach,
+ * guest liveness, MTU, client_mac); @up is the data-path switch, written
+ * under RTNL and read without a lock. The guest TX ring belongs to the
+ * NAPI poll, the guest RX ring to ndo_start_xmit (netdev TX lock).
+ */
+#ifndef _VENET_TAP_H
+#define _VENET_TAP_H
+
+#include <linux/atomic.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+
+#include "vbus_class.h"
+#include "vbus_ioq.h"
+#include "vbus_signal.h"
+#include "vbus_txc.h"
+
+#define VENET_TAP_NAME		"venet-tap"
+#define VENET_TAP_VERSION	"1.0"
+#define VENET_TAP_TXQ		0	/* guest -> host frames */
+#define VENET_TAP_RXQ		1	/* host -> guest frames */
+#define VENET_TAP_HDR_LEN	sizeof(struct vbus_net_hdr)
+#define VENET_TAP_RING		256
+#define VENET_TAP_BUF		2048
+#define VENET_TAP_CHAIN		VBUS_NET_CHAIN(VENET_TAP_BUF)
+#define VENET_TAP_MAX_MTU	65535
+#define VENET_TAP_TXMIT_DEF	10
+#define VENET_TAP_RX_LINEAR	1536	/* frames up to this stay linear */
+#define VENET_TAP_RX_HEAD	256	/* linear head of a paged frame */
+#define VENET_TAP_FEATURES	(VBUS_NET_F_CSUM | VBUS_NET_F_GUEST_CSUM | \
+				 VBUS_NET_F_HOST_TSO4 | \
+				 VBUS_NET_F_HOST_TSO6 | \
+				 VBUS_NET_F_GUEST_TSO4 | \
+				 VBUS_NET_F_GUEST_TSO6 | VBUS_NET_F_MTU)
+
+/* Guest frames received by the host; written by the NAPI poll only. */
+struct venet_tap_rx_stats {
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 polls;
+	u64 kicks_skipped;	/* passes that found frames without a kick */
+	u64 completions;	/* tx-complete signals due (txmitigation) */
+	u64 drop_bad_desc;
+	u64 drop_bad_hdr;
+	u64 drop_no_buffer;	/* no host memory for the skb */
+};
+
+/* Host frames sent to the guest; written under the netdev TX lock. */
+struct venet_tap_tx_stats {
+	struct u64_stats_sync syncp;
+	u64 packets;
+	u64 bytes;
+	u64 drop_ring_full;	/* the guest posted too few RX buffers */
+	u64 drop_bad_desc;
+	u64 drop_oversize;
+	u64 drop_hdr;		/* offload the header cannot express */
+	u64 drop_down;
+	u64 queue_stops;
+};
+
+struct venet_tap {
+	struct vbus_device *vdev;
+	struct net_device *ndev;	/* while enabled */
+	struct napi_struct napi;
+	u8 client_mac[ETH_ALEN];
+	u8 host_mac[ETH_ALEN];
+	u32 mtu;
+	bool open;			/* host netdev administratively up */
+
+	/* while attached (RTNL) */
+	bool attached;
+	bool up;			/* data path live: NAPI enabled */
+	bool broken;			/* a guest ring error stopped us */
+	bool guest_ready;		/* guest_state READY */
+	bool guest_opened;		/* the guest has posted RX buffers */
+	void *base;
+	struct vbus_net_config *cfg;
+	u32 guest_features;		/* accepted VBUS_NET_F_*, cached */
+	u32 link;			/* what we wrote to cfg->link */
+	struct work_struct reset_work;
+
+	/* guest TX ring: NAPI */
+	struct vbus_ioq txq;
+	struct vbus_txc txc;
+	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
+	int poll_cpu;			/* CPU running the poll, or -1 */
+	u32 defer;			/* BIT(queue): notify at the pass end */
+	bool kicked;			/* a doorbell since the last pass */
+	struct venet_tap_rx_stats rx_stats;
+
+	/* guest RX ring: netdev TX lock */
+	struct vbus_ioq rxq;
+	struct vbus_seg tx_segs[VBUS_CHAIN_MAX];
+	bool tx_unsignalled;		/* completed, not yet injected */
+	struct venet_tap_tx_stats tx_stats;
+
+	u32 burstthresh;		/* frames per poll pass */
+	atomic64_t kicks;		/* guest doorbells */
+	atomic64_t irqs_sent;
+	atomic64_t irqs_suppressed;
+	atomic64_t resets;
+};
+
+static inline struct venet_tap *venet_tap_from_ndev(struct net_device *ndev)
+{
+	return *(struct venet_tap **)netdev_priv(ndev);
+}
+
+static inline void *venet_tap_buf(struct venet_tap *t, u64 off)
+{
+	return (u8 *)t->base + off;
+}
+
+/* venet_tap_main.c APIs: */
+void venet_tap_ring_error(struct venet_tap *t, unsigned int queue,
+			  enum vbus_err err);
+void venet_tap_signal(struct venet_tap *t, unsigned int queue);
+
+/* venet_tap_netdev.c APIs: */
+int venet_tap_netdev_create(struct venet_tap *t);
+void venet_tap_netdev_destroy(struct venet_tap *t);
+void venet_tap_sync(struct venet_tap *t);
+void venet_tap_carrier(struct venet_tap *t);
+void venet_tap_write_link(struct venet_tap *t);
+
+/* venet_tap_rx.c APIs: */
+int venet_tap_rx_poll(struct venet_tap *t, int budget);
+
+/* venet_tap_tx.c APIs: */
+netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev);
+void venet_tap_tx_poll(struct venet_tap *t);
+netdev_features_t venet_tap_features_check(struct sk_buff *skb,
+					   struct net_device *ndev,
+					   netdev_features_t features);
+
+/* venet_tap_ethtool.c APIs: */
+enum venet_tap_counter {
+	VENET_TAP_C_KICKS,
+	VENET_TAP_C_KICKS_SKIPPED,
+	VENET_TAP_C_POLLS,
+	VENET_TAP_C_IRQS_SENT,
+	VENET_TAP_C_IRQS_SUPPRESSED,
+	VENET_TAP_C_COMPLETIONS,
+	VENET_TAP_C_RX_PACKETS,
+	VENET_TAP_C_RX_BYTES,
+	VENET_TAP_C_TX_PACKETS,
+	VENET_TAP_C_TX_BYTES,
+	VENET_TAP_C_RX_BAD_DESC,
+	VENET_TAP_C_RX_BAD_HDR,
+	VENET_TAP_C_RX_NO_BUFFER,
+	VENET_TAP_C_TX_RING_FULL,
+	VENET_TAP_C_TX_BAD_DESC,
+	VENET_TAP_C_TX_OVERSIZE,
+	VENET_TAP_C_TX_HDR,
+	VENET_TAP_C_TX_DOWN,
+	VENET_TAP_C_TX_QUEUE_STOPS,
+	VENET_TAP_C_RESETS,
+	VENET_TAP_NCOUNTERS
+};
+
+extern const char venet_tap_counter_names[VENET_TAP_NCOUNTERS][ETH_GSTRING_LEN];
+void venet_tap_counters(struct venet_tap *t, u64 *out);
+void venet_tap_set_ethtool_ops(struct net_device *ndev);
+int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
+int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
+
+/* venet_tap_sysfs.c APIs: */
+extern const struct attribute_group *venet_tap_groups[];
+
+#endif /* _VENET_TAP_H */

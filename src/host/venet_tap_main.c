@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * venet-tap.ko: the device class "venet-tap" (guest interface
+ * "virtual-ethernet"). Device life (create, attach, detach, destroy),
+ * guest doorbells and liveness, ring errors and guest interrupts.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "venet_tap.h"
+
+/*
+ * Interrupt the guest for @queue, or, from inside our own poll pass on
+ * this CPU, remember it for the end of the pass, so that completing the
+ * guest's frames and sending it the replies they caused costs one
+ * interrupt. The caller already injected the queue's shm-signal.
+ */
+void venet_tap_signal(struct venet_tap *t, unsigned int queue)
+{
+	if (READ_ONCE(t->poll_cpu) == smp_processor_id()) {
+		t->defer |= BIT(queue);
+		return;
+	}
+	atomic64_inc(&t->irqs_sent);
+	vbus_device_notify(t->vdev, queue);
+}
+
+/*
+ * The guest handed us a descriptor that fails the checker, or an index
+ * out of range. Nothing was consumed; the data path stops until the guest
+ * rebinds (it leaves READY) or the instance is re-attached.
+ */
+void venet_tap_ring_error(struct venet_tap *t, unsigned int queue,
+			  enum vbus_err err)
+{
+	if (!READ_ONCE(t->broken))
+		net_warn_ratelimited("%s: guest %s ring error: %s; device stopped\n",
+				     vbus_device_name(t->vdev),
+				     queue == VENET_TAP_TXQ ? "TX" : "RX",
+				     vbus_err_name(err));
+	WRITE_ONCE(t->broken, true);
+	schedule_work(&t->reset_work);
+}
+
+/* Process context: take the data path down after a ring error. */
+static void venet_tap_reset_work(struct work_struct *work)
+{
+	struct venet_tap *t = container_of(work, struct venet_tap, reset_work);
+
+	rtnl_lock();
+	if (t->attached && t->broken) {
+		atomic64_inc(&t->resets);
+		venet_tap_sync(t);
+	}
+	rtnl_unlock();
+}
+
+/* Empty rings as after an attach; under RTNL with the data path down. */
+static void venet_tap_reset_rings(struct venet_tap *t)
+{
+	vbus_ioq_reset(&t->txq);
+	vbus_ioq_reset(&t->rxq);
+	t->txc.unsignalled = 0;
+	t->tx_unsignalled = false;
+	t->guest_opened = false;
+	t->broken = false;
+	t->guest_features = 0;
+	vbus_st32(&t->cfg->guest_features, 0);
+}
+
+static int venet_tap_create(struct vbus_device *dev,
+			    struct vbus_device_needs *needs)
+{
+	struct venet_tap *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	t->vdev = dev;
+	eth_random_addr(t->client_mac);
+	eth_random_addr(t->host_mac);
+	t->mtu = ETH_DATA_LEN;
+	t->poll_cpu = -1;
+	t->txc.every = VENET_TAP_TXMIT_DEF;
+	t->burstthresh = NAPI_POLL_WEIGHT;
+	INIT_WORK(&t->reset_work, venet_tap_reset_work);
+	u64_stats_init(&t->rx_stats.syncp);
+	u64_stats_init(&t->tx_stats.syncp);
+	vbus_device_set_drvdata(dev, t);
+
+	needs->nvectors = 1;	/* both queues: one interrupt per pass */
+	needs->nqueues = 2;
+	needs->ring_count = VENET_TAP_RING;
+	needs->buf_size = VENET_TAP_BUF;
+	needs->max_chain = VENET_TAP_CHAIN;
+	needs->config_size = sizeof(struct vbus_net_config);
+	return 0;
+}
+
+static void venet_tap_destroy(struct vbus_device *dev)
+{
+	struct venet_tap *t = vbus_device_get_drvdata(dev);
+
+	rtnl_lock();
+	venet_tap_netdev_destroy(t);
+	rtnl_unlock();
+	cancel_work_sync(&t->reset_work);
+	kfree(t);
+}
+
+static void venet_tap_write_config(struct venet_tap *t)
+{
+	struct vbus_net_config *cfg = t->cfg;
+
+	memcpy(cfg->mac, t->client_mac, ETH_ALEN);
+	vbus_st16(&cfg->mtu, min_t(u32, t->mtu, U16_MAX));
+	vbus_st32(&cfg->features, VENET_TAP_FEATURES);
+	vbus_st32(&cfg->guest_features, 0);
+	vbus_st32(&cfg->link, 0);
+	vbus_st32(&cfg->max_frame, VBUS_NET_MAX_FRAME);
+}
+
+static int venet_tap_attach(struct vbus_device *dev,
+			    const struct vbus_device_shm *shm)
+{
+	struct venet_tap *t = vbus_device_get_drvdata(dev);
+	const struct vbus_dev_layout *l = shm->layout;
+	u32 state, gen;
+
+	if (l->nqueues != 2 || l->config_size < sizeof(*t->cfg) ||
+	    l->queue[VENET_TAP_TXQ].vector != l->queue[VENET_TAP_RXQ].vector ||
+	    vbus_ioq_init(&t->txq, shm->base, shm->size, shm->nvectors,
+			  &l->queue[VENET_TAP_TXQ]) ||
+	    vbus_ioq_init(&t->rxq, shm->base, shm->size, shm->nvectors,
+			  &l->queue[VENET_TAP_RXQ]))
+		return -EINVAL;
+
+	rtnl_lock();
+	t->base = shm->base;
+	t->cfg = (struct vbus_net_config *)((u8 *)shm->base + l->config_off);
+	venet_tap_write_config(t);
+	/* fresh rings from the bus; the guest's RX doorbells stay on until
+	 * it has posted buffers (that is how we learn its driver is up)
+	 */
+	t->txc.unsignalled = 0;
+	t->tx_unsignalled = false;
+	t->guest_opened = false;
+	t->broken = false;
+	t->guest_features = 0;
+	state = vbus_layout_guest_state(shm->base, &gen);
+	t->guest_ready = state == VBUS_STATE_READY;
+	t->attached = true;
+	venet_tap_sync(t);
+	rtnl_unlock();
+	return 0;
+}
+
+static void venet_tap_detach(struct vbus_device *dev)
+{
+	struct venet_tap *t = vbus_device_get_drvdata(dev);
+
+	rtnl_lock();
+	venet_tap_write_link(t);	/* still attached: link word down */
+	t->attached = false;
+	venet_tap_sync(t);		/* NAPI off, queue stopped, carrier off */
+	t->base = NULL;
+	t->cfg = NULL;
+	rtnl_unlock();
+	cancel_work_sync(&t->reset_work);
+}
+
+/*
+ * ATOMIC: eventfd wake-up. Both queues share the vector, so every guest
+ * doorbell calls us once per queue; count it once, acknowledge both
+ * signals and let NAPI do the rest.
+ */
+static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
+{
+	struct venet_tap *t = vbus_device_get_drvdata(dev);
+
+	if (queue == VENET_TAP_TXQ) {
+		vbus_signal_ack(&t->txq.ring->to_host);
+		atomic64_inc(&t->kicks);
+		WRITE_ONCE(t->kicked, true);
+	} else {
+		vbus_signal_ack(&t->rxq.ring->to_host);
+	}
+	if (READ_ONCE(t->up))
+		napi_schedule(&t->napi);
+}
+
+/*
+ * The guest's liveness word changed. READY: its bus driver is bound.
+ * Anything else: it let go of the rings (its devices are removed before
+ * it says so), so they are reset and the next bind starts empty.
+ */
+static void venet_tap_ctrl(struct vbus_device *dev, u32 guest_state,
+			   u32 guest_gen)
+{
+	struct venet_tap *t = vbus_device_get_drvdata(dev);
+
+	rtnl_lock();
+	if (!t->attached)
+		goto out;
+	t->guest_ready = guest_state == VBUS_STATE_READY;
+	if (!t->guest_ready) {
+		t->broken = true;	/* data path down for the reset */
+		venet_tap_sync(t);
+		venet_tap_reset_rings(t);
+	}
+	venet_tap_sync(t);
+out:
+	rtnl_unlock();
+}
+
+static const struct vbus_device_ops venet_tap_ops = {
+	.create = venet_tap_create,
+	.destroy = venet_tap_destroy,
+	.attach = venet_tap_attach,
+	.detach = venet_tap_detach,
+	.kick = venet_tap_kick,
+	.ctrl = venet_tap_ctrl,
+};
+
+static struct vbus_device_class venet_tap_class = {
+	.name = VENET_TAP_NAME,
+	.interface = VBUS_TYPE_VENET,
+	.owner = THIS_MODULE,
+	.ops = &venet_tap_ops,
+	.groups = venet_tap_groups,
+};
+
+static int __init venet_tap_init(void)
+{
+	return vbus_device_class_register(&venet_tap_class);
+}
+
+static void __exit venet_tap_exit(void)
+{
+	vbus_device_class_unregister(&venet_tap_class);
+}
+
+module_init(venet_tap_init);
+module_exit(venet_tap_exit);
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VENET_TAP_VERSION);
+MODULE_DESCRIPTION("vbus virtual-ethernet host device class (venet-tap)");

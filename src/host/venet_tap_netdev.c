@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host netdev of a venet-tap device: created by enabled=1, removed by
+ * enabled=0 or rmdir; open/stop, statistics, MTU, the NAPI poll, and the
+ * state machine that switches the data path and the link on and off.
+ */
+#include <linux/if_vlan.h>
+#include <linux/rtnetlink.h>
+
+#include "venet_tap.h"
+
+/*
+ * Under RTNL: carrier on when the data path runs and the guest is bound
+ * and has posted receive buffers (its driver is up).
+ */
+void venet_tap_carrier(struct venet_tap *t)
+{
+	struct net_device *ndev = t->ndev;
+	bool on;
+
+	if (!ndev)
+		return;
+	on = READ_ONCE(t->up) && READ_ONCE(t->guest_ready) &&
+	     READ_ONCE(t->guest_opened);
+	if (on && !netif_carrier_ok(ndev))
+		netif_carrier_on(ndev);
+	else if (!on && netif_carrier_ok(ndev))
+		netif_carrier_off(ndev);
+}
+
+/* Under RTNL, attached: publish our link state, wake the guest to see it. */
+void venet_tap_write_link(struct venet_tap *t)
+{
+	u32 link = t->up ? VBUS_NET_LINK_UP : 0;
+
+	if (!t->attached || link == t->link)
+		return;
+	t->link = link;
+	vbus_st32(&t->cfg->link, link);
+	if (t->guest_ready) {
+		atomic64_inc(&t->irqs_sent);
+		vbus_device_notify(t->vdev, VENET_TAP_RXQ);
+	}
+}
+
+/*
+ * Under RTNL, after any change of enabled, open, attached, broken or the
+ * guest's state: run the data path iff all say so. Taking it down leaves
+ * no poll running and no transmit in progress, so that from then on the
+ * region is not touched.
+ */
+void venet_tap_sync(struct venet_tap *t)
+{
+	struct net_device *ndev = t->ndev;
+	bool want;
+
+	ASSERT_RTNL();
+	want = t->attached && ndev && t->open && !t->broken;
+	if (want && !t->up) {
+		WRITE_ONCE(t->up, true);
+		napi_enable(&t->napi);
+		netif_tx_start_all_queues(ndev);
+		/* whatever the guest posted while we were down */
+		napi_schedule(&t->napi);
+	} else if (!want && t->up) {
+		WRITE_ONCE(t->up, false);
+		napi_disable(&t->napi);
+		netif_tx_disable(ndev);
+		t->poll_cpu = -1;
+	}
+	venet_tap_write_link(t);
+	venet_tap_carrier(t);
+}
+
+/* Notify the guest once for everything the pass injected. */
+static void venet_tap_flush(struct venet_tap *t)
+{
+	u32 defer = t->defer;
+
+	WRITE_ONCE(t->poll_cpu, -1);
+	t->defer = 0;
+	if (!defer)
+		return;
+	/* both queues share one vector */
+	atomic64_inc(&t->irqs_sent);
+	vbus_device_notify(t->vdev, defer & BIT(VENET_TAP_RXQ) ?
+			   VENET_TAP_RXQ : VENET_TAP_TXQ);
+}
+
+/*
+ * NAPI: guest doorbells masked while we poll; re-enabled and re-checked
+ * when drained. Replies sent from inside netif_receive_skb() on this CPU
+ * leave their interrupt to the end of the pass (venet_tap_signal()).
+ */
+static int venet_tap_poll(struct napi_struct *napi, int budget)
+{
+	struct venet_tap *t = container_of(napi, struct venet_tap, napi);
+	struct vbus_shm_signal *sig = &t->txq.ring->to_host;
+	int done;
+
+	WRITE_ONCE(t->poll_cpu, smp_processor_id());
+	vbus_signal_disable(sig);
+	done = venet_tap_rx_poll(t, budget);
+	venet_tap_tx_poll(t);
+	if (done < budget && napi_complete_done(napi, done) &&
+	    !READ_ONCE(t->broken) && vbus_signal_enable(sig))
+		napi_schedule(napi);
+	venet_tap_flush(t);
+	return done;
+}
+
+static int venet_tap_open(struct net_device *ndev)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	t->open = true;
+	venet_tap_sync(t);
+	return 0;
+}
+
+static int venet_tap_stop(struct net_device *ndev)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	t->open = false;
+	venet_tap_sync(t);
+	return 0;
+}
+
+static void venet_tap_get_stats64(struct net_device *ndev,
+				  struct rtnl_link_stats64 *s)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	const struct venet_tap_rx_stats *rx = &t->rx_stats;
+	const struct venet_tap_tx_stats *tx = &t->tx_stats;
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&rx->syncp);
+		s->rx_packets = rx->packets;
+		s->rx_bytes = rx->bytes;
+		s->rx_dropped = rx->drop_no_buffer;
+		s->rx_frame_errors = rx->drop_bad_hdr;
+		s->rx_fifo_errors = rx->drop_bad_desc;
+		s->rx_errors = rx->drop_bad_hdr + rx->drop_bad_desc;
+	} while (u64_stats_fetch_retry(&rx->syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&tx->syncp);
+		s->tx_packets = tx->packets;
+		s->tx_bytes = tx->bytes;
+		s->tx_dropped = tx->drop_ring_full + tx->drop_oversize +
+				tx->drop_hdr + tx->drop_down;
+		s->tx_fifo_errors = tx->drop_bad_desc;
+		s->tx_errors = tx->drop_bad_desc;
+	} while (u64_stats_fetch_retry(&tx->syncp, start));
+}
+
+static int venet_tap_change_mtu(struct net_device *ndev, int mtu)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	WRITE_ONCE(ndev->mtu, mtu);
+	t->mtu = mtu;
+	/* the guest reads it when its driver binds */
+	if (t->attached)
+		vbus_st16(&t->cfg->mtu, min_t(u32, mtu, U16_MAX));
+	return 0;
+}
+
+static int venet_tap_set_mac(struct net_device *ndev, void *addr)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	int err = eth_mac_addr(ndev, addr);
+
+	if (!err)
+		ether_addr_copy(t->host_mac, ndev->dev_addr);
+	return err;
+}
+
+static const struct net_device_ops venet_tap_netdev_ops = {
+	.ndo_open		= venet_tap_open,
+	.ndo_stop		= venet_tap_stop,
+	.ndo_start_xmit		= venet_tap_start_xmit,
+	.ndo_features_check	= venet_tap_features_check,
+	.ndo_get_stats64	= venet_tap_get_stats64,
+	.ndo_change_mtu		= venet_tap_change_mtu,
+	.ndo_set_mac_address	= venet_tap_set_mac,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/* enabled=1, under RTNL: a new venet-tapN. */
+int venet_tap_netdev_create(struct venet_tap *t)
+{
+	struct net_device *ndev;
+	int err;
+
+	ASSERT_RTNL();
+	if (t->ndev)
+		return 0;
+	ndev = alloc_netdev(sizeof(t), "venet-tap%d", NET_NAME_ENUM,
+			    ether_setup);
+	if (!ndev)
+		return -ENOMEM;
+	*(struct venet_tap **)netdev_priv(ndev) = t;
+	ndev->netdev_ops = &venet_tap_netdev_ops;
+	venet_tap_set_ethtool_ops(ndev);
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_RXCSUM;
+	ndev->features = ndev->hw_features | NETIF_F_HIGHDMA;
+	ndev->vlan_features = ndev->features;
+	netif_set_tso_max_size(ndev, VBUS_NET_MAX_FRAME - VENET_TAP_HDR_LEN -
+			       ETH_HLEN - VLAN_HLEN);
+	ndev->min_mtu = ETH_MIN_MTU;
+	ndev->max_mtu = VENET_TAP_MAX_MTU;
+	ndev->mtu = t->mtu;
+	eth_hw_addr_set(ndev, t->host_mac);
+	netif_napi_add(ndev, &t->napi, venet_tap_poll);
+	netif_carrier_off(ndev);
+	err = register_netdevice(ndev);
+	if (err) {
+		netif_napi_del(&t->napi);
+		free_netdev(ndev);
+		return err;
+	}
+	t->ndev = ndev;
+	venet_tap_sync(t);
+	return 0;
+}
+
+/* enabled=0 or rmdir, under RTNL; the netdev is freed at rtnl_unlock(). */
+void venet_tap_netdev_destroy(struct venet_tap *t)
+{
+	struct net_device *ndev = t->ndev;
+
+	ASSERT_RTNL();
+	if (!ndev)
+		return;
+	dev_close(ndev);		/* venet_tap_stop(): data path down */
+	t->ndev = NULL;
+	venet_tap_sync(t);
+	netif_napi_del(&t->napi);
+	ndev->needs_free_netdev = true;
+	unregister_netdevice(ndev);
+}

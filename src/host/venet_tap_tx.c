@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host to guest: frames the host netdev transmits go into the empty
+ * buffers the guest posts on queue 1, behind their struct vbus_net_hdr
+ * (checksum and GSO metadata); a frame larger than one buffer fills
+ * consecutive slots, completed with VBUS_DESC_F_NEXT on all but the last.
+ * The guest is interrupted only if its shm-signal is enabled. When too
+ * few buffers are posted the queue stops and the guest's refill doorbell
+ * is turned on until NAPI sees enough again.
+ */
+#include <linux/virtio_net.h>
+
+#include "venet_tap.h"
+
+static void venet_tap_tx_count(struct venet_tap *t, u64 *ctr)
+{
+	u64_stats_update_begin(&t->tx_stats.syncp);
+	(*ctr)++;
+	u64_stats_update_end(&t->tx_stats.syncp);
+}
+
+/* Posted buffers needed before the queue runs: one maximal frame. */
+static u32 venet_tap_tx_thresh(const struct venet_tap *t)
+{
+	return t->rxq.max_chain;
+}
+
+/* Offloads follow what the guest accepted; the stack does the rest. */
+netdev_features_t venet_tap_features_check(struct sk_buff *skb,
+					   struct net_device *ndev,
+					   netdev_features_t features)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	u32 gf = READ_ONCE(t->guest_features);
+
+	if (!(gf & VBUS_NET_F_GUEST_CSUM))
+		features &= ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+	if (!(gf & VBUS_NET_F_GUEST_TSO4))
+		features &= ~(NETIF_F_TSO | NETIF_F_TSO_ECN);
+	if (!(gf & VBUS_NET_F_GUEST_TSO6))
+		features &= ~NETIF_F_TSO6;
+	return features;
+}
+
+/* Under the TX lock: tell the guest about completed slots. */
+static void venet_tap_tx_signal(struct venet_tap *t)
+{
+	t->tx_unsignalled = false;
+	if (vbus_signal_inject(&t->rxq.ring->to_guest))
+		venet_tap_signal(t, VENET_TAP_RXQ);
+	else
+		atomic64_inc(&t->irqs_suppressed);
+}
+
+/*
+ * Under the TX lock: stop the queue if a maximal frame may not fit, with
+ * the guest's refill doorbell enabled, then look once more (the guest
+ * may have posted before it saw the signal enabled).
+ */
+static void venet_tap_tx_maybe_stop(struct venet_tap *t,
+				    struct netdev_queue *txq)
+{
+	u32 avail;
+
+	if (vbus_ioq_avail(&t->rxq, &avail) || avail >= venet_tap_tx_thresh(t))
+		return;
+	netif_tx_stop_queue(txq);
+	venet_tap_tx_count(t, &t->tx_stats.queue_stops);
+	vbus_signal_enable(&t->rxq.ring->to_host);
+	if (!vbus_ioq_avail(&t->rxq, &avail) &&
+	    avail >= venet_tap_tx_thresh(t))
+		netif_tx_start_queue(txq);
+}
+
+static void venet_tap_tx_hdr(struct venet_tap *t, u64 off,
+			     const struct virtio_net_hdr *vh, u32 nbufs)
+{
+	struct vbus_net_hdr h = {
+		.flags = vh->flags,
+		.gso_type = vh->gso_type,
+		/* both little-endian: virtio_net_hdr_from_skb(..., true) */
+		.hdr_len = (__force __le16)vh->hdr_len,
+		.gso_size = (__force __le16)vh->gso_size,
+		.csum_start = (__force __le16)vh->csum_start,
+		.csum_offset = (__force __le16)vh->csum_offset,
+		.nbufs = cpu_to_le16(nbufs),
+	};
+
+	memcpy(venet_tap_buf(t, off), &h, sizeof(h));
+}
+
+/*
+ * Gather posted buffers for @total bytes into t->tx_segs without
+ * consuming them: the fetches run on a private cursor. Returns the
+ * number of buffers, 0 if too few are posted, or a negative vbus_err.
+ */
+static int venet_tap_tx_gather(struct venet_tap *t, u32 total)
+{
+	struct vbus_ioq cur = t->rxq;
+	enum vbus_err err;
+	u32 k = 0, cap = 0, n;
+
+	while (cap < total) {
+		if (k == cur.max_chain)
+			return -VBUS_E_DESC_CHAIN;
+		err = vbus_ioq_fetch(&cur, &t->tx_segs[k], 1, &n);
+		if (err == VBUS_E_EMPTY)
+			return 0;
+		if (err)
+			return -err;
+		if (!k && t->tx_segs[0].len < VENET_TAP_HDR_LEN)
+			return -VBUS_E_DESC_LEN;
+		cap += t->tx_segs[k].len;
+		k++;
+		cur.tail++;
+	}
+	t->rxq.head = cur.head;
+	return k;
+}
+
+netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	struct netdev_queue *txq = skb_get_tx_queue(ndev, skb);
+	u32 gf = READ_ONCE(t->guest_features);
+	struct virtio_net_hdr vh;
+	u32 total, pos = 0, i, n, off;
+	int k;
+
+	if (!READ_ONCE(t->up) || READ_ONCE(t->broken)) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_down);
+		goto drop;
+	}
+	if ((skb_is_gso(skb) && !(gf & VBUS_NET_F_GUEST_CSUM)) ||
+	    (skb->ip_summed == CHECKSUM_PARTIAL &&
+	     !(gf & VBUS_NET_F_GUEST_CSUM) && skb_checksum_help(skb)) ||
+	    virtio_net_hdr_from_skb(skb, &vh, true, true, 0)) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_hdr);
+		goto drop;
+	}
+	total = VENET_TAP_HDR_LEN + skb->len;
+	if (total > VBUS_NET_MAX_FRAME) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_oversize);
+		goto drop;
+	}
+	k = venet_tap_tx_gather(t, total);
+	if (k < 0) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_bad_desc);
+		venet_tap_ring_error(t, VENET_TAP_RXQ, -k);
+		goto drop;
+	}
+	if (!k) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_ring_full);
+		venet_tap_tx_maybe_stop(t, txq);
+		goto drop;
+	}
+
+	venet_tap_tx_hdr(t, t->tx_segs[0].offset, &vh, k);
+	for (i = 0; i < k; i++) {
+		off = i ? 0 : VENET_TAP_HDR_LEN;
+		n = min(t->tx_segs[i].len - off, skb->len - pos);
+		/* cannot fail: pos + n <= skb->len */
+		if (n && skb_copy_bits(skb, pos,
+				       venet_tap_buf(t, t->tx_segs[i].offset +
+						     off), n))
+			n = 0;
+		pos += n;
+		vbus_ioq_complete(&t->rxq, off + n,
+				  i + 1 < k ? VBUS_DESC_F_NEXT : 0);
+	}
+	u64_stats_update_begin(&t->tx_stats.syncp);
+	t->tx_stats.packets++;
+	t->tx_stats.bytes += skb->len;
+	u64_stats_update_end(&t->tx_stats.syncp);
+	t->tx_unsignalled = true;
+	dev_consume_skb_any(skb);
+	venet_tap_tx_maybe_stop(t, txq);
+	goto out;
+
+drop:
+	dev_kfree_skb_any(skb);
+out:
+	if (t->tx_unsignalled &&
+	    (!netdev_xmit_more() || netif_xmit_stopped(txq)))
+		venet_tap_tx_signal(t);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * NAPI: the guest's side of queue 1. Pick up the features its driver
+ * accepted, notice its first buffers (its driver is up: carrier on), wake
+ * the queue once enough buffers are posted (refill doorbell off again),
+ * and signal completions a batch left pending.
+ */
+void venet_tap_tx_poll(struct venet_tap *t)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(t->ndev, 0);
+	struct vbus_shm_signal *sig = &t->rxq.ring->to_host;
+	enum vbus_err err;
+	u32 avail;
+
+	WRITE_ONCE(t->guest_features,
+		   vbus_ld32(&t->cfg->guest_features) & VENET_TAP_FEATURES);
+	__netif_tx_lock(txq, smp_processor_id());
+	err = vbus_ioq_avail(&t->rxq, &avail);
+	if (err) {
+		venet_tap_tx_count(t, &t->tx_stats.drop_bad_desc);
+		venet_tap_ring_error(t, VENET_TAP_RXQ, err);
+		goto out;
+	}
+	if (avail && !t->guest_opened) {
+		WRITE_ONCE(t->guest_opened, true);
+		venet_tap_carrier(t);
+	}
+	if (avail >= venet_tap_tx_thresh(t)) {
+		if (vbus_signal_enabled(sig))
+			vbus_signal_disable(sig);
+		if (netif_tx_queue_stopped(txq))
+			netif_tx_wake_queue(txq);
+	}
+	if (t->tx_unsignalled)
+		venet_tap_tx_signal(t);
+out:
+	__netif_tx_unlock(txq);
+}
