@@ -131,6 +131,7 @@ static inline void *venet_tap_buf(struct venet_tap *t, u64 off)
 void venet_tap_ring_error(struct venet_tap *t, unsigned int queue,
 			  enum vbus_err err);
 void venet_tap_signal(struct venet_tap *t, unsigned int queue);
+void venet_tap_notify(struct venet_tap *t, unsigned int queue);
 
 /* venet_tap_netdev.c APIs: */
 int venet_tap_netdev_create(struct venet_tap *t);

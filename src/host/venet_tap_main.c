@@ -20,10 +20,15 @@
  */
 void venet_tap_signal(struct venet_tap *t, unsigned int queue)
 {
-	if (READ_ONCE(t->poll_cpu) == smp_processor_id()) {
+	if (READ_ONCE(t->poll_cpu) == smp_processor_id())
 		t->defer |= BIT(queue);
-		return;
-	}
+	else
+		venet_tap_notify(t, queue);
+}
+
+/* Interrupt the guest for @queue now. */
+void venet_tap_notify(struct venet_tap *t, unsigned int queue)
+{
 	atomic64_inc(&t->irqs_sent);
 	vbus_device_notify(t->vdev, queue);
 }

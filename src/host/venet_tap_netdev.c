@@ -37,10 +37,8 @@ void venet_tap_write_link(struct venet_tap *t)
 		return;
 	t->link = link;
 	vbus_st32(&t->cfg->link, link);
-	if (t->guest_ready) {
-		atomic64_inc(&t->irqs_sent);
-		vbus_device_notify(t->vdev, VENET_TAP_RXQ);
-	}
+	if (t->guest_ready)
+		venet_tap_notify(t, VENET_TAP_RXQ);
 }
 
 /*
@@ -82,9 +80,8 @@ static void venet_tap_flush(struct venet_tap *t)
 	if (!defer)
 		return;
 	/* both queues share one vector */
-	atomic64_inc(&t->irqs_sent);
-	vbus_device_notify(t->vdev, defer & BIT(VENET_TAP_RXQ) ?
-			   VENET_TAP_RXQ : VENET_TAP_TXQ);
+	venet_tap_notify(t, defer & BIT(VENET_TAP_RXQ) ?
+			 VENET_TAP_RXQ : VENET_TAP_TXQ);
 }
 
 /*

@@ -153,7 +153,7 @@ static void venet_tap_rx_completed(struct venet_tap *t, u32 n, bool drained)
 	if (drained)
 		t->defer |= BIT(VENET_TAP_TXQ);
 	else
-		venet_tap_signal(t, VENET_TAP_TXQ);
+		venet_tap_notify(t, VENET_TAP_TXQ);
 }
 
 /* NAPI, guest kicks masked: up to min(budget, burstthresh) frames. */

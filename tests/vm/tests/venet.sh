@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 600
+# End to end: vbus.ko + venet-tap.ko in the host VM, vbusd serving the
+# instance, a guest with vbus-bridge.ko + venet.ko. Attributes and their
+# refusals, the host netdev (ethtool -i/-S/-C, ip -s link), pings at MTU
+# 1500 and 9000, iperf3 TCP both ways, the notification counts of one
+# ping and of a 100-frame burst (txmitigation 10, 25, 0), and a restarted
+# guest re-attaching.
+. "$VBUS_REPO/tests/vm/netlib.sh"
+VBUS=$(need_module vbus.ko)
+TAP=$(need_module venet-tap.ko)
+BRIDGE=$(need_module vbus-bridge.ko)
+VENET=$(need_module venet.ko)
+VBUSCTL=$VBUS_REPO/tools/vbusctl
+VBUSD=$VBUS_REPO/tools/vbusd
+S=/sys/vbus/devices/eth0
+GMAC=02:00:c6:12:01:02
+HOST_IP=198.18.1.1
+GUEST_IP=198.18.1.2
+OTHER_MAC=02:00:c6:12:01:99
+
+# wr FILE VALUE: one write; prints OK or the errno name
+wr() {
+	python3 -c '
+import errno, os, sys
+try:
+    fd = os.open(sys.argv[1], os.O_WRONLY)
+    try:
+        os.write(fd, sys.argv[2].encode())
+    finally:
+        os.close(fd)
+    print("OK")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, str(e.errno)))
+' "$@"
+}
+hs() { cat "$S/$1"; }
+gs() { gx $G "ethtool -S $GIF" | sed -n "s/^ *$1: //p"; }
+have_gif() { test -n "$(guest_ifname_by_mac $G $GMAC)"; }
+gset() { gx $G "echo $2 > /sys/class/net/$GIF/venet/$1"; }
+
+check "vbus.ko loads" insmod "$VBUS"
+check "venet-tap.ko loads" insmod "$TAP"
+expect_eq "class interface" "$(cat /sys/vbus/deviceclass/venet-tap/interface)" \
+	virtual-ethernet
+check "vbusctl create-instance" "$VBUSCTL" create-instance bus0
+check "vbusctl create-device" "$VBUSCTL" create-device eth0 --type venet-tap
+check "vbusctl attach" "$VBUSCTL" attach eth0 bus0
+expect_eq "instance needs 2 vectors" "$(cat /sys/vbus/instances/bus0/vectors)" 2
+
+# ---- attributes ------------------------------------------------------------
+expect_eq "txmitigation default" "$(hs txmitigation)" 10
+expect_eq "burstthresh default" "$(hs burstthresh)" 64
+expect_eq "enabled default" "$(hs enabled)" 0
+expect_eq "ifname empty while disabled" "$(hs ifname)" ""
+expect_eq "client_mac bad format" "$(wr $S/client_mac 02:00:zz:00:00:01)" EINVAL
+expect_eq "client_mac too short" "$(wr $S/client_mac 02:00:00:00:01)" EINVAL
+expect_eq "client_mac multicast" "$(wr $S/client_mac 03:00:00:00:00:01)" EINVAL
+expect_eq "client_mac accepted" "$(wr $S/client_mac $GMAC)" OK
+expect_eq "client_mac reads back" "$(hs client_mac)" $GMAC
+expect_eq "host_mac read-only" "$(wr $S/host_mac 02:00:00:00:00:02)" EACCES
+expect_eq "txmitigation 257" "$(wr $S/txmitigation 257)" EINVAL
+expect_eq "txmitigation -1" "$(wr $S/txmitigation -1)" EINVAL
+expect_eq "burstthresh 0" "$(wr $S/burstthresh 0)" EINVAL
+expect_eq "burstthresh 65" "$(wr $S/burstthresh 65)" EINVAL
+expect_eq "enabled 2" "$(wr $S/enabled 2)" EINVAL
+expect_eq "enabled=1" "$(wr $S/enabled 1)" OK
+HIF=$(hs ifname)
+expect_match "ifname" "$HIF" '^venet-tap[0-9]+$'
+expect_eq "host_mac is the netdev's" "$(hs host_mac)" \
+	"$(cat /sys/class/net/$HIF/address)"
+ei=$(ethtool -i "$HIF")
+expect_match "ethtool -i driver" "$ei" '^driver: venet-tap$'
+expect_match "ethtool -i bus-info" "$ei" '^bus-info: eth0$'
+check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
+expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
+check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
+check "ethtool -C tx-frames 10 rx-frames 64" ethtool -C "$HIF" tx-frames 10 rx-frames 64
+expect_eq "carrier off without a guest" "$(cat /sys/class/net/$HIF/carrier)" 0
+sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=1"
+check "host address" ip addr add $HOST_IP/24 dev "$HIF"
+check "host link up" ip link set "$HIF" up
+
+# ---- guest -------------------------------------------------------------------
+"$VBUSD" bus0 > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
+VBUSD_PID=$!
+wait_for 10 "vbusd listens" test -S /run/vbus/bus0.sock
+QARGS=$("$VBUSCTL" qemu-args bus0)
+log "qemu args: $QARGS"
+G=g1
+# shellcheck disable=SC2086
+guest_start $G $QARGS
+wait_for 10 "instance attached" grep -qx 1 /sys/vbus/instances/bus0/attached
+expect_eq "client_mac busy while attached" "$(wr $S/client_mac 02:00:00:00:00:05)" EBUSY
+
+guest_up() {
+	check "insmod vbus-bridge" gx $G insmod "$BRIDGE"
+	check "insmod venet" gx $G insmod "$VENET"
+	wait_for 15 "guest interface with client_mac" have_gif
+	GIF=$(guest_ifname_by_mac $G $GMAC)
+	log "guest interface $GIF"
+	check "guest address" gx $G "sysctl -qw net.ipv6.conf.$GIF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $GIF && ip link set $GIF up"
+	wait_for 15 "host carrier" grep -qx 1 /sys/class/net/$HIF/carrier
+	wait_for 15 "guest carrier" gx $G "grep -qx 1 /sys/class/net/$GIF/carrier"
+}
+guest_up
+check "100 pings, no loss" sh -c \
+	"ping -c 100 -i 0.02 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+check "100 pings from the guest, no loss" gx g1 \
+	"ping -c 100 -i 0.02 -W 2 -q $HOST_IP | grep -q ' 0% packet loss'"
+check "MTU 1500 ping (1472 bytes, DF)" ping -c 5 -i 0.2 -W 2 -M do -s 1472 $GUEST_IP
+check "host MTU 9000" ip link set "$HIF" mtu 9000
+check "guest MTU 9000" gx g1 ip link set "$GIF" mtu 9000
+check "MTU 9000 ping (8972 bytes, DF)" ping -c 5 -i 0.2 -W 2 -M do -s 8972 $GUEST_IP
+check "MTU 9000 ping from the guest" gx g1 ping -c 5 -i 0.2 -W 2 -M do -s 8972 $HOST_IP
+check "host MTU 1500" ip link set "$HIF" mtu 1500
+check "guest MTU 1500" gx g1 ip link set "$GIF" mtu 1500
+
+host_iperf3_server $HOST_IP
+rate=$(guest_iperf3 g1 $HOST_IP 3 "")
+expect_rate "iperf3 TCP guest -> host" "$rate"
+rate=$(guest_iperf3 g1 $HOST_IP 3 -R)
+expect_rate "iperf3 TCP host -> guest" "$rate"
+log "host offloads: $(ethtool -k "$HIF" | grep -E '^(tcp-segmentation-offload|tx-checksumming|scatter-gather):' | tr '\n' ' ')"
+
+# ---- notifications ----------------------------------------------------------
+# no ARP, no IPv6 on the link: only what the test sends
+ip neigh replace $GUEST_IP lladdr $GMAC dev "$HIF" nud permanent
+gx g1 "ip neigh replace $HOST_IP lladdr $(hs host_mac) dev $GIF nud permanent"
+sleep 1
+k0=$(hs guest_kicks); q0=$(hs irqs_sent); gk0=$(gs tx_kicks); gi0=$(gs interrupts)
+check "one ping from the guest" gx g1 ping -c 1 -W 2 $HOST_IP
+sleep 1
+k1=$(hs guest_kicks); q1=$(hs irqs_sent); gk1=$(gs tx_kicks); gi1=$(gs interrupts)
+log "one ping: host kicks $k0 -> $k1, irqs $q0 -> $q1; guest kicks $gk0 -> $gk1, interrupts $gi0 -> $gi1"
+expect_eq "1 ping = 1 guest kick (host count)" $((k1 - k0)) 1
+expect_eq "1 ping = 1 guest interrupt (host count)" $((q1 - q0)) 1
+expect_eq "1 ping = 1 kick (guest count)" $((gk1 - gk0)) 1
+expect_eq "1 ping = 1 interrupt (guest count)" $((gi1 - gi0)) 1
+
+# 100 frames in one go from the guest: pktgen posts them with xmit_more
+# and venet kicks once at the end (tx_kick_frames above 100); the host
+# drops them (not its MAC) so nothing comes back.
+check "guest tx_kick_frames 128" gset tx_kick_frames 128
+check "guest pktgen" gx g1 "modprobe pktgen && echo rem_device_all > /proc/net/pktgen/kpktgend_0 && echo 'add_device $GIF' > /proc/net/pktgen/kpktgend_0"
+PG=/proc/net/pktgen/$GIF
+check "pktgen setup" gx g1 "for c in 'count 100' 'burst 100' 'pkt_size 60' 'delay 0' 'dst $HOST_IP' 'dst_mac $OTHER_MAC' 'udp_dst_min 9' 'udp_dst_max 9'; do echo \$c > $PG || exit 1; done"
+burst() {
+	local k0 c0 r0 gi0 k1 c1 r1 gi1
+	sleep 0.5
+	k0=$(hs guest_kicks); c0=$(hs tx_completions); r0=$(hs rx_packets)
+	gi0=$(gs interrupts)
+	check "burst of 100 (txmitigation $1)" gx g1 "echo start > /proc/net/pktgen/pgctrl"
+	sleep 1
+	k1=$(hs guest_kicks); c1=$(hs tx_completions); r1=$(hs rx_packets)
+	gi1=$(gs interrupts)
+	log "burst, txmitigation $1: host kicks $((k1 - k0)), tx-completions $((c1 - c0)), frames $((r1 - r0)); guest interrupts $((gi1 - gi0)); irqs sent $(hs irqs_sent) suppressed $(hs irqs_suppressed)"
+	expect_eq "burst: 100 frames reached the host" $((r1 - r0)) 100
+	expect_eq "burst: 1 kick" $((k1 - k0)) 1
+	expect_eq "burst: $2 tx-completions" $((c1 - c0)) "$2"
+	expect_range "burst: guest interrupts" $((gi1 - gi0)) 1 "$2"
+}
+burst 10 10
+check "txmitigation 25" sh -c "echo 25 > $S/txmitigation"
+burst 25 4
+check "txmitigation 0" sh -c "echo 0 > $S/txmitigation"
+burst 0 100
+check "txmitigation 10" sh -c "echo 10 > $S/txmitigation"
+
+# ---- counters --------------------------------------------------------------
+es=$(ethtool -S "$HIF")
+printf '%s\n' "$es" > "$VBUS_TEST_OUT/host-ethtool-S.txt"
+log "host: $(printf '%s' "$es" | tr -s ' ' | tr '\n' ' ')"
+for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc tx_drop_hdr resets; do
+	expect_eq "no $c" "$(hs $c)" 0
+done
+expect_eq "ethtool -S rx_packets = sysfs" \
+	"$(printf '%s\n' "$es" | sed -n 's/^ *rx_packets: //p')" "$(hs rx_packets)"
+ip -s -s link show "$HIF" > "$VBUS_TEST_OUT/host-ip-s-link.txt"
+expect_eq "ip -s link RX packets" \
+	"$(ip -j -s link show "$HIF" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')" \
+	"$(hs rx_packets)"
+
+# ---- guest restart: detach, re-attach -------------------------------------
+guest_stop g1
+wait_for 15 "instance detached" grep -qx 0 /sys/vbus/instances/bus0/attached
+wait_for 5 "host carrier off" grep -qx 0 /sys/class/net/$HIF/carrier
+expect_eq "client_mac writable again" "$(wr $S/client_mac $GMAC)" OK
+G=g2
+# shellcheck disable=SC2086
+guest_start $G $QARGS
+wait_for 10 "instance attached again" grep -qx 1 /sys/vbus/instances/bus0/attached
+guest_up
+check "pings after the restart" sh -c \
+	"ping -c 20 -i 0.05 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+guest_stop g2
+
+# ---- teardown ----------------------------------------------------------------
+kill "$VBUSD_PID" 2>/dev/null
+wait "$VBUSD_PID" 2>/dev/null
+check "enabled=0" sh -c "echo 0 > $S/enabled"
+check_fails "netdev gone" test -e "/sys/class/net/$HIF"
+check "vbusctl detach" "$VBUSCTL" detach eth0
+check "vbusctl delete-device" "$VBUSCTL" delete-device eth0
+check "vbusctl delete-instance" "$VBUSCTL" delete-instance bus0
+check "rmmod venet-tap" rmmod venet_tap
+check "rmmod vbus" rmmod vbus
