@@ -146,6 +146,7 @@ static int venet_tap_attach(struct vbus_device *dev,
 	t->base = shm->base;
 	t->cfg = (struct vbus_net_config *)((u8 *)shm->base + l->config_off);
 	venet_tap_write_config(t);
+	t->link = 0;
 	/* fresh rings from the bus; the guest's RX doorbells stay on until
 	 * it has posted buffers (that is how we learn its driver is up)
 	 */
@@ -167,9 +168,10 @@ static void venet_tap_detach(struct vbus_device *dev)
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
 
 	rtnl_lock();
-	venet_tap_write_link(t);	/* still attached: link word down */
 	t->attached = false;
 	venet_tap_sync(t);		/* NAPI off, queue stopped, carrier off */
+	vbus_st32(&t->cfg->link, 0);	/* the last region access */
+	t->link = 0;
 	t->base = NULL;
 	t->cfg = NULL;
 	rtnl_unlock();
