@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 600
 # venet through the test peer bridged to a TAP device in the host VM:
 # TCP both ways with checksum offload and TSO/GSO frames (chained ring
 # buffers), TX and RX on their own vectors, counters sane, clean unload.
+# the nest host VM is emulated (TCG): a guest boot can take minutes
+GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
 BRIDGE=$(need_module vbus-bridge.ko)
 VENET=$(need_module venet.ko)
 PEER=$VBUS_BUILD/peer/vbus-peer
@@ -24,8 +26,10 @@ guest_start g1 -chardev "socket,path=$D/peer.sock,id=peer" \
 	-device "ivshmem-doorbell,chardev=peer,vectors=3"
 find_if() { gx g1 'ls /sys/bus/vbus/devices/*/net/ 2>/dev/null' | head -n 1; }
 have_if() { test -n "$(find_if)"; }
-check "insmod vbus-bridge" gx g1 insmod "$BRIDGE"
-check "insmod venet" gx g1 insmod "$VENET"
+gx g1 insmod "$BRIDGE" || fatal "insmod vbus-bridge failed"
+vbus_ok "insmod vbus-bridge"
+gx g1 insmod "$VENET" || fatal "insmod venet failed"
+vbus_ok "insmod venet"
 wait_for 10 "venet interface appears" have_if
 IF=$(find_if)
 check "guest address" gx g1 "sysctl -qw net.ipv6.conf.$IF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $IF && ip link set $IF up"

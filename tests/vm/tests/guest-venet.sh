@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 600
 # The guest modules against the userspace test peer (tests/vm/peer):
 # vbus-bridge binds only a region with our magic (-ENODEV on the zeroed
 # region of vbusd --no-attach), venet comes up with the host's MAC, ping
 # works through the peer, one ping round trip costs one kick and one
 # interrupt, tunables reject bad values, a host reset and a module
 # unload/reload are followed cleanly.
+# the nest host VM is emulated (TCG): a guest boot can take minutes
+GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
 BRIDGE=$(need_module vbus-bridge.ko)
 VENET=$(need_module venet.ko)
 PEER=$VBUS_BUILD/peer/vbus-peer
@@ -41,7 +43,8 @@ bring_up() {
 	gx g1 "sysctl -qw net.ipv6.conf.$IF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $IF && ip link set $IF up && ip neigh replace $PEER_IP lladdr $PEER_MAC dev $IF nud permanent"
 }
 
-check "insmod vbus-bridge" gx g1 insmod "$BRIDGE"
+gx g1 insmod "$BRIDGE" || fatal "insmod vbus-bridge failed"
+vbus_ok "insmod vbus-bridge"
 wait_for 10 "a vbus device appears" gx g1 'ls /sys/bus/vbus/devices/vbus*-0'
 dm=$(gx g1 dmesg)
 expect_match "zeroed region refused by magic" "$dm" "no vbus region in BAR2 \(magic\)"
@@ -53,7 +56,8 @@ expect_match "uevent carries MODALIAS" \
 	"$(gx g1 'cat /sys/bus/vbus/devices/vbus*-0/uevent')" "MODALIAS=vbus:virtual-ethernet"
 expect_eq "guest published READY" "$(pstat guest_state)" 2
 
-check "insmod venet" gx g1 insmod "$VENET"
+gx g1 insmod "$VENET" || fatal "insmod venet failed"
+vbus_ok "insmod venet"
 wait_for 10 "venet interface appears" have_if
 IF=$(find_if)
 log "interface $IF"
