@@ -76,10 +76,10 @@ check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
 check "ethtool -C tx-frames 10 rx-frames 64" ethtool -C "$HIF" tx-frames 10 rx-frames 64
-expect_eq "carrier off without a guest" "$(cat /sys/class/net/$HIF/carrier)" 0
 sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=1"
 check "host address" ip addr add $HOST_IP/24 dev "$HIF"
 check "host link up" ip link set "$HIF" up
+expect_eq "carrier off without a guest" "$(cat "/sys/class/net/$HIF/carrier")" 0
 
 # ---- guest -------------------------------------------------------------------
 "$VBUSD" bus0 > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
