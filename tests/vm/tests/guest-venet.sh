@@ -135,6 +135,6 @@ check "rmmod vbus-bridge at the end" gx g1 rmmod vbus_bridge
 
 dm=$(gx g1 dmesg)
 printf '%s\n' "$dm" > "$VBUS_TEST_OUT/guest-dmesg-final.txt"
-check_fails "guest log has no warnings" grep -E "BUG|WARNING|Oops|refcount|bad (TX|RX) slot|rejected" "$VBUS_TEST_OUT/guest-dmesg-final.txt"
+check_fails "guest log has no warnings" sh -c "grep -v 'Speculative Return Stack Overflow' '$VBUS_TEST_OUT/guest-dmesg-final.txt' | grep -E 'BUG|WARNING|Oops|refcount|bad (TX|RX) slot|rejected'"
 guest_stop g1
 kill "$PEER_PID" 2>/dev/null
