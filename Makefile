@@ -54,6 +54,10 @@ pkg:
 install-tools:
 	$(MAKE) -C tools install
 
+demo bench:
+	@echo "make $@: not implemented yet (see README.md, Status)" >&2
+	@exit 1
+
 clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/unit clean

@@ -35,6 +35,9 @@ export HOME=/root LANG=C.UTF-8
 mount -t cgroup2 none /sys/fs/cgroup
 boot_links=$(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//')
 dmesg > "$OUT/boot-dmesg.txt"
+# Boot was quiet (loglevel=5); from now on every kernel message goes to the
+# console too, so the trace of a hang reaches nest.py even if the VM dies.
+dmesg -n 8
 echo "VBUS-NEST-READY $(uname -r)"
 for t in $(arg vbus.tests | tr , ' '); do
 	d="$OUT/$t"

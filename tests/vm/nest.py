@@ -116,14 +116,23 @@ def boot(kver, tests, out, limit):
                              stderr=subprocess.STDOUT, start_new_session=True)
     deadline = start + limit + BOOT_SLACK
     finished = False
+    current, since = None, start  # the test running now, and since when
     while p.poll() is None:
-        if time.monotonic() > deadline:
-            print("# host VM still running after %d s: killing pid %d"
-                  % (limit + BOOT_SLACK, p.pid), flush=True)
+        now = time.monotonic()
+        started = re.findall(r"VBUS-TEST-START (\S+)", read(console))
+        if started and started[-1] != current:
+            current, since = started[-1], now
+        # A test gets its own timeout plus a minute to be killed inside
+        # the host VM and wrap up; the whole boot its total plus slack.
+        stuck = current is not None and now - since > test_timeout(current) + 60
+        if stuck or now > deadline:
+            print("# host VM %s: killing pid %d" % (
+                "stuck in test %s" % current if stuck else
+                "still running after %d s" % (limit + BOOT_SLACK), p.pid), flush=True)
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             break
-        time.sleep(1)
+        time.sleep(2)
     else:
         finished = "VBUS-NEST-DONE" in read(console)
     return finished, time.monotonic() - start
