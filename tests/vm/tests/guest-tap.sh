@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 600
+# timeout: 300
 # venet through the test peer bridged to a TAP device in the host VM:
 # TCP both ways with checksum offload and TSO/GSO frames (chained ring
 # buffers), TX and RX on their own vectors, counters sane, clean unload.

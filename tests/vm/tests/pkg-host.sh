@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1500
+# timeout: 600
 # The host packages from build/pkg/ (tests/pkg/check.sh builds them) in the
 # host VM: install with apt, DKMS builds and installs vbus and venet-tap for
 # this kernel, the modules load, the udev rule gives /dev/vbus to kvm 0660
