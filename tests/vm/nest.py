@@ -43,6 +43,7 @@ HARMLESS = re.compile(r"Speculative Return Stack Overflow: WARNING")
 OURS = re.compile(r"\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]|"
                   r"\b(vbus|venet)_\w+\+0x")
 BOOT_SLACK = 240  # seconds for the host VM to boot and power off
+FAULT_GRACE = 45  # seconds a faulted host VM gets to print its traces
 
 
 def kernel_release(series):
@@ -117,17 +118,26 @@ def boot(kver, tests, out, limit):
     deadline = start + limit + BOOT_SLACK
     finished = False
     current, since = None, start  # the test running now, and since when
+    faulted = None                # when the host VM console first showed a fault
     while p.poll() is None:
         now = time.monotonic()
-        started = re.findall(r"VBUS-TEST-START (\S+)", read(console))
+        text = read(console)
+        started = re.findall(r"VBUS-TEST-START (\S+)", text)
         if started and started[-1] != current:
             current, since = started[-1], now
         # A test gets its own timeout plus a minute to be killed inside
         # the host VM and wrap up; the whole boot its total plus slack.
         stuck = current is not None and now - since > test_timeout(current) + 60
-        if stuck or now > deadline:
+        # A host VM kernel fault (a stall, a hung task, an oops) during a
+        # test: give the traces FAULT_GRACE seconds to reach the console,
+        # then stop waiting for that VM (the verdict reads the traces).
+        if faulted is None and current is not None and scan(console_section(text, current) or "")[0]:
+            faulted = now
+        broken = faulted is not None and now - faulted > FAULT_GRACE
+        if stuck or broken or now > deadline:
             print("# host VM %s: killing pid %d" % (
                 "stuck in test %s" % current if stuck else
+                "faulted in test %s" % current if broken else
                 "still running after %d s" % (limit + BOOT_SLACK), p.pid), flush=True)
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
