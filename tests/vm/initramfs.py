@@ -18,12 +18,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Loaded in this order; dependencies are resolved with modprobe --show-depends.
 ROOT_MODULES = ["virtio_pci", "9pnet_virtio", "9p", "overlay"]
+# A guest's agent listens on vsock from the start; vbus uses configfs.
+GUEST_MODULES = ["vmw_vsock_virtio_transport", "configfs"]
 
 
-def module_files(kver):
-    """Return the module files (in load order) for ROOT_MODULES."""
+def module_files(kver, modules):
+    """Return the module files (in load order) for modules."""
     files = []
-    for mod in ROOT_MODULES:
+    for mod in modules:
         out = subprocess.run(["modprobe", "--show-depends", "-S", kver, mod],
                              check=True, capture_output=True, text=True).stdout
         for line in out.splitlines():
@@ -43,14 +45,16 @@ def cpio_newc(root, out_path):
         f.write(data)
 
 
-def build(kver, kind, out_path):
+def build(kver, kind, out_path, agent=None):
+    """agent: the static guest agent binary (guest images only)."""
     init = os.path.join(HERE, "init-%s.sh" % kind)
     with tempfile.TemporaryDirectory() as root:
         for d in ("bin", "proc", "sys", "dev", "mods", "newroot", "lower"):
             os.makedirs(os.path.join(root, d))
         shutil.copy("/bin/busybox", os.path.join(root, "bin", "busybox"))
         order = []
-        for i, path in enumerate(module_files(kver)):
+        modules = ROOT_MODULES + (GUEST_MODULES if kind == "guest" else [])
+        for i, path in enumerate(module_files(kver, modules)):
             name = "%02d-%s" % (i, os.path.basename(path).split(".ko")[0] + ".ko")
             dst = os.path.join(root, "mods", name)
             if path.endswith(".xz"):
@@ -61,6 +65,8 @@ def build(kver, kind, out_path):
             else:
                 shutil.copy(path, dst)
             order.append(name)
+        if kind == "guest":
+            shutil.copy(agent, os.path.join(root, "bin", "vbus-agent"))
         shutil.copy(init, os.path.join(root, "init"))
         os.chmod(os.path.join(root, "init"), 0o755)
         tmp = out_path + ".tmp"
@@ -69,6 +75,6 @@ def build(kver, kind, out_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[2] not in ("host", "guest"):
-        sys.exit("usage: initramfs.py KVER host|guest OUT.gz")
-    build(sys.argv[1], sys.argv[2], sys.argv[3])
+    if len(sys.argv) not in (4, 5) or sys.argv[2] not in ("host", "guest"):
+        sys.exit("usage: initramfs.py KVER host|guest OUT.gz [AGENT]")
+    build(sys.argv[1], sys.argv[2], sys.argv[3], *sys.argv[4:])

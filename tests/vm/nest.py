@@ -56,20 +56,39 @@ def kernel_release(series):
                                         for x in re.split(r"[.+-]", k)])[-1]
 
 
+def cc(out, src, *flags):
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        subprocess.run(["cc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", *flags,
+                        "-o", out, src], check=True)
+
+
 def ensure_initramfs(kver):
     d = os.path.join(BUILD, "vm", kver)
     os.makedirs(d, exist_ok=True)
+    agent = os.path.join(BUILD, "vm", "vbus-agent")
+    cc(agent, os.path.join(HERE, "agent.c"), "-static")
+    cc(os.path.join(BUILD, "vm", "vsock-run"), os.path.join(HERE, "vsock-run.c"))
     sources = [os.path.join(HERE, f) for f in ("initramfs.py", "init-host.sh", "init-guest.sh")]
-    newest = max(os.path.getmtime(s) for s in sources)
+    newest = max([os.path.getmtime(s) for s in sources] + [os.path.getmtime(agent)])
     for kind in ("host", "guest"):
         out = os.path.join(d, kind + ".gz")
         if not os.path.exists(out) or os.path.getmtime(out) < newest:
-            initramfs.build(kver, kind, out)
-    client, src = os.path.join(BUILD, "vm", "vsock-run"), os.path.join(HERE, "vsock-run.c")
-    if not os.path.exists(client) or os.path.getmtime(client) < os.path.getmtime(src):
-        subprocess.run(["cc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror",
-                        "-o", client, src], check=True)
+            initramfs.build(kver, kind, out, agent)
     return d
+
+
+def build_userspace():
+    """The tools (vbusd, vbusctl) and the test peer the tests run, built from
+    this checkout (a clean clone has neither)."""
+    ok = True
+    for cmd in (["make", "-s", "-C", os.path.join(REPO, "tools")],
+                ["make", "-s", "-C", os.path.join(HERE, "peer")]):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            ok = False
+            print("# %s failed (tests that need it fail):" % " ".join(cmd))
+            print("\n".join("#   " + l for l in (r.stdout + r.stderr).splitlines()[-15:]))
+    return ok
 
 
 def scan(text, after=None):
@@ -151,6 +170,13 @@ def boot(kver, tests, out, limit):
 def test_timeout(test):
     m = re.search(r"^# timeout: *(\d+)", read(os.path.join(HERE, "tests", test + ".sh")), re.M)
     return int(m.group(1)) if m else 300
+
+
+def test_series(test):
+    """The kernel series a test runs on by default (its "# series:" line;
+    every series if it has none). Naming a test runs it on any series."""
+    m = re.search(r"^# series: *(.+)$", read(os.path.join(HERE, "tests", test + ".sh")), re.M)
+    return m.group(1).split() if m else None
 
 
 def console_section(console, test):
@@ -264,6 +290,7 @@ def main():
         fcntl.flock(lock, fcntl.LOCK_EX)
     counts = {"pass": 0, "fail": 0, "skip": 0}
     nest_total = 0
+    build_userspace()
     for series in series_list:
         kver = kernel_release(series)
         if kver is None:
@@ -271,13 +298,17 @@ def main():
                 print("SKIP: vm/%s/%s: no kernel %s.* installed" % (series, t, series))
                 counts["skip"] += 1
             continue
+        run = [t for t in tests if args.test != "all" or test_series(t) in (None, [])
+               or series in test_series(t)]
+        if not run:
+            continue
         ensure_initramfs(kver)
         build = subprocess.run([os.path.join(REPO, "tests", "build", "modules.sh"), kver, "W=1"],
                                capture_output=True, text=True)
         if build.returncode:
             print("# modules for %s did not all build (tests that need them fail):" % kver)
             print("\n".join("#   " + l for l in build.stdout.splitlines()[-15:]))
-        c, nf = run_series(series, kver, tests, args.logs, args.isolate)
+        c, nf = run_series(series, kver, run, args.logs, args.isolate)
         counts["pass"] += c["pass"]
         counts["fail"] += c["fail"]
         nest_total += nf

@@ -40,16 +40,23 @@ host_iperf3_server() {
 	wait_for 10 "iperf3 server listening on $1" sh -c "ss -ltn | grep -q '$1:5201'"
 }
 
-# The test of one virtio-net backend: $1 = on (vhost-net) or off (QEMU).
+# Guest $1 has an interface with MAC $2.
+guest_has_mac() {
+	test -n "$(guest_ifname_by_mac "$1" "$2")"
+}
+
+# The test of one virtio-net backend: $1 = on (vhost-net) or off (QEMU);
+# $2, if given, is a function run (with the guest name) once the guest is up.
 virtio_net_test() {
-	local vhost=$1 mac=52:54:00:12:34:56 ifn rate nvh
+	local vhost=$1 hook=$2 mac=52:54:00:12:34:56 ifn rate nvh
 	ip tuntap add dev tap0 mode tap
 	ip addr add 198.18.0.1/24 dev tap0
 	ip link set tap0 up
 	guest_start g1 -netdev "tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=$vhost" \
 		-device "virtio-net-pci,netdev=n0,mac=$mac"
+	[ -n "$hook" ] && "$hook" g1
 	check "guest loads virtio_net" gx g1 modprobe virtio_net
-	wait_for 20 "guest NIC with MAC $mac appears" test -n "$(guest_ifname_by_mac g1 $mac)"
+	wait_for 20 "guest NIC with MAC $mac appears" guest_has_mac g1 $mac
 	ifn=$(guest_ifname_by_mac g1 $mac)
 	check "guest address on $ifn" guest_ip_up g1 "$ifn" 198.18.0.2
 	nvh=$(ls -l "/proc/$(cat "$VBUS_VMDIR/g1/pid")/fd" | grep -c /dev/vhost-net)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vsock-run: run a command in a guest VM through its agent (agent.py).
+ * vsock-run: run a command in a guest VM through its agent (agent.c).
  *
  *   vsock-run CID TIMEOUT CMD...    run CMD (sh -c), print its output,
  *                                   exit with its status
