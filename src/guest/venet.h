@@ -16,13 +16,14 @@
 #include <linux/u64_stats_sync.h>
 
 #include "vbus_bridge.h"
+#include "vbus_frame.h"
 #include "vbus_ioq.h"
 #include "vbus_signal.h"
 
 #define VENET_NAME		"venet"
 #define VENET_TXQ		0
 #define VENET_RXQ		1
-#define VENET_HDR_LEN		sizeof(struct vbus_net_hdr)
+#define VENET_HDR_LEN		VBUS_FRAME_HDR_LEN
 #define VENET_NAPI_WEIGHT_MAX	NAPI_POLL_WEIGHT
 #define VENET_RX_LINEAR		1024	/* frames up to this stay linear */
 #define VENET_RX_HEAD		256	/* head of a paged frame */

@@ -4,70 +4,9 @@
  * empty buffers; the host fills them, a large frame as a chain of
  * consecutive slots (VBUS_DESC_F_NEXT on all but the last). Each frame is
  * copied out into an skb (small ones linear, large ones into pages) and
- * its buffers are posted again.
+ * its buffers are posted again (vbus_frame_rx(), shared with the host).
  */
-#include <linux/etherdevice.h>
-#include <linux/virtio_net.h>
-
 #include "venet.h"
-
-/* Copy @len bytes at byte @pos of the frame held in @segs into @dst. */
-static void venet_rx_copy(struct venet_priv *p, const struct vbus_seg *segs,
-			  u32 nsegs, u32 pos, void *dst, u32 len)
-{
-	u32 i, n;
-
-	for (i = 0; i < nsegs && len; i++) {
-		if (pos >= segs[i].len) {
-			pos -= segs[i].len;
-			continue;
-		}
-		n = min(len, segs[i].len - pos);
-		memcpy(dst, venet_buf(p, segs[i].offset + pos), n);
-		dst += n;
-		len -= n;
-		pos = 0;
-	}
-}
-
-static struct sk_buff *venet_rx_skb(struct venet_priv *p,
-				    const struct vbus_seg *segs, u32 nsegs,
-				    u32 total)
-{
-	struct sk_buff *skb;
-	u32 pos, n;
-
-	if (total <= VENET_RX_LINEAR) {
-		skb = napi_alloc_skb(&p->napi, total);
-		if (skb)
-			venet_rx_copy(p, segs, nsegs, VENET_HDR_LEN,
-				      skb_put(skb, total), total);
-		return skb;
-	}
-	skb = napi_alloc_skb(&p->napi, VENET_RX_HEAD);
-	if (!skb)
-		return NULL;
-	venet_rx_copy(p, segs, nsegs, VENET_HDR_LEN,
-		      skb_put(skb, VENET_RX_HEAD), VENET_RX_HEAD);
-	for (pos = VENET_RX_HEAD; pos < total; pos += n) {
-		struct page *page;
-
-		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
-			goto err;
-		page = dev_alloc_page();
-		if (!page)
-			goto err;
-		n = min_t(u32, total - pos, PAGE_SIZE);
-		venet_rx_copy(p, segs, nsegs, VENET_HDR_LEN + pos,
-			      page_address(page), n);
-		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n,
-				PAGE_SIZE);
-	}
-	return skb;
-err:
-	kfree_skb(skb);
-	return NULL;
-}
 
 static void venet_rx_count(struct venet_priv *p, u64 *ctr)
 {
@@ -79,43 +18,33 @@ static void venet_rx_count(struct venet_priv *p, u64 *ctr)
 static void venet_rx_frame(struct venet_priv *p, const struct vbus_seg *segs,
 			   u32 nsegs)
 {
-	struct virtio_net_hdr vh;
-	struct vbus_net_hdr h;
+	const struct vbus_frame_rx rx = {
+		.base = p->base,
+		.napi = &p->napi,
+		.ndev = p->ndev,
+		.max_len = U32_MAX,	/* no limit but the chain */
+		.linear = VENET_RX_LINEAR,
+		.head = VENET_RX_HEAD,
+	};
 	struct sk_buff *skb;
-	u32 i, total = 0;
+	u32 len;
 
-	for (i = 0; i < nsegs; i++)
-		total += segs[i].len;
-	if (segs[0].len < VENET_HDR_LEN || total < VENET_HDR_LEN + ETH_HLEN) {
+	switch (vbus_frame_rx(&rx, segs, nsegs, &skb, &len)) {
+	case VBUS_FRAME_OK:
+		break;
+	case VBUS_FRAME_BAD_LEN:
 		venet_rx_count(p, &p->rx_stats.drop_short);
 		return;
-	}
-	total -= VENET_HDR_LEN;
-	memcpy(&h, venet_buf(p, segs[0].offset), sizeof(h));
-	skb = venet_rx_skb(p, segs, nsegs, total);
-	if (!skb) {
+	case VBUS_FRAME_NOMEM:
 		venet_rx_count(p, &p->rx_stats.drop_nomem);
 		return;
-	}
-	vh.flags = h.flags;
-	vh.gso_type = h.gso_type;
-	vh.hdr_len = (__force __virtio16)h.hdr_len;
-	vh.gso_size = (__force __virtio16)h.gso_size;
-	vh.csum_start = (__force __virtio16)h.csum_start;
-	vh.csum_offset = (__force __virtio16)h.csum_offset;
-	if (!(p->ndev->features & NETIF_F_RXCSUM))
-		vh.flags &= ~VBUS_NET_HDR_F_DATA_VALID;
-	if (virtio_net_hdr_to_skb(skb, &vh, true)) {
-		kfree_skb(skb);
+	default:
 		venet_rx_count(p, &p->rx_stats.drop_hdr);
 		return;
 	}
-	if (vh.flags & VBUS_NET_HDR_F_DATA_VALID)
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->protocol = eth_type_trans(skb, p->ndev);
 	u64_stats_update_begin(&p->rx_stats.syncp);
 	p->rx_stats.packets++;
-	p->rx_stats.bytes += total;
+	p->rx_stats.bytes += len;
 	u64_stats_update_end(&p->rx_stats.syncp);
 	napi_gro_receive(&p->napi, skb);
 }

@@ -106,23 +106,6 @@ static void venet_tx_drop(struct venet_priv *p, struct sk_buff *skb, u64 *ctr)
 	dev_kfree_skb_any(skb);
 }
 
-static void venet_tx_hdr(struct vbus_net_hdr *h, const struct virtio_net_hdr *vh,
-			 u32 nbufs)
-{
-	struct vbus_net_hdr tmp = {
-		.flags = vh->flags,
-		.gso_type = vh->gso_type,
-		/* both little-endian: little_endian=true below */
-		.hdr_len = (__force __le16)vh->hdr_len,
-		.gso_size = (__force __le16)vh->gso_size,
-		.csum_start = (__force __le16)vh->csum_start,
-		.csum_offset = (__force __le16)vh->csum_offset,
-		.nbufs = cpu_to_le16(nbufs),
-	};
-
-	memcpy(h, &tmp, sizeof(tmp));
-}
-
 netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
@@ -152,13 +135,11 @@ netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		u32 room = q->buf_size, n;
 
 		if (!i) {
-			venet_tx_hdr((struct vbus_net_hdr *)dst, &vh, need);
+			vbus_frame_hdr_put(dst, &vh, need);
 			dst += VENET_HDR_LEN;
 			room -= VENET_HDR_LEN;
 		}
-		n = min(room, len - pos);
-		if (n && skb_copy_bits(skb, pos, dst, n))
-			n = 0;	/* cannot happen: pos + n <= skb->len */
+		n = vbus_frame_put(skb, pos, dst, room);
 		pos += n;
 		/* cannot fail: the slots were counted above */
 		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),

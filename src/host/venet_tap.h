@@ -26,6 +26,7 @@
 #include <linux/workqueue.h>
 
 #include "vbus_class.h"
+#include "vbus_frame.h"
 #include "vbus_ioq.h"
 #include "vbus_signal.h"
 #include "vbus_txc.h"
@@ -34,7 +35,7 @@
 #define VENET_TAP_VERSION	"1.0"
 #define VENET_TAP_TXQ		0	/* guest -> host frames */
 #define VENET_TAP_RXQ		1	/* host -> guest frames */
-#define VENET_TAP_HDR_LEN	sizeof(struct vbus_net_hdr)
+#define VENET_TAP_HDR_LEN	VBUS_FRAME_HDR_LEN
 #define VENET_TAP_RING		256
 #define VENET_TAP_BUF		2048
 #define VENET_TAP_CHAIN		VBUS_NET_CHAIN(VENET_TAP_BUF)

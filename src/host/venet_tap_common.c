@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * src/common (layout, shm-signal, IOQ rings, tx-complete mitigation)
+ * src/common (layout, shm-signal, IOQ rings, tx-complete mitigation,
+ * virtual-ethernet frames)
  * compiled into venet-tap.ko: vbus.ko exports none of it (see common.c),
  * and one object cannot be linked into two modules. DKMS builds both
  * copies from one tree, so they cannot disagree.
@@ -10,3 +11,4 @@
 #include "../common/vbus_signal.c"
 #include "../common/vbus_ioq.c"
 #include "../common/vbus_txc.c"
+#include "../common/vbus_frame.c"

@@ -3,14 +3,11 @@
  * Guest to host: the frames the guest transmits (queue 0), received by
  * the host netdev under NAPI. Each chain is copied and checked
  * (vbus_ioq_fetch()), copied out of the region into an skb (small frames
- * linear, large ones into pages), its struct vbus_net_hdr applied and
- * validated (checksum offset, GSO), its slots completed, and the guest
- * told to reclaim them every txmitigation frames or when the queue
- * drains (vbus_txc).
+ * linear, large ones into pages) with its struct vbus_net_hdr applied and
+ * validated (checksum offset, GSO) by vbus_frame_rx(), shared with the
+ * guest; then its slots are completed, and the guest told to reclaim
+ * them every txmitigation frames or when the queue drains (vbus_txc).
  */
-#include <linux/if_vlan.h>
-#include <linux/virtio_net.h>
-
 #include "venet_tap.h"
 
 #define VENET_TAP_RX_MAX	(VBUS_NET_MAX_FRAME - VENET_TAP_HDR_LEN)
@@ -22,110 +19,35 @@ static void venet_tap_rx_count(struct venet_tap *t, u64 *ctr)
 	u64_stats_update_end(&t->rx_stats.syncp);
 }
 
-/* Copy @len bytes at byte @pos of the frame held in @segs into @dst. */
-static void venet_tap_rx_copy(struct venet_tap *t, const struct vbus_seg *segs,
-			      u32 nsegs, u32 pos, void *dst, u32 len)
-{
-	u32 i, n;
-
-	for (i = 0; i < nsegs && len; i++) {
-		if (pos >= segs[i].len) {
-			pos -= segs[i].len;
-			continue;
-		}
-		n = min(len, segs[i].len - pos);
-		memcpy(dst, venet_tap_buf(t, segs[i].offset + pos), n);
-		dst += n;
-		len -= n;
-		pos = 0;
-	}
-}
-
-static struct sk_buff *venet_tap_rx_skb(struct venet_tap *t,
-					const struct vbus_seg *segs, u32 nsegs,
-					u32 len)
-{
-	struct sk_buff *skb;
-	u32 pos, n;
-
-	if (len <= VENET_TAP_RX_LINEAR) {
-		skb = napi_alloc_skb(&t->napi, len);
-		if (skb)
-			venet_tap_rx_copy(t, segs, nsegs, VENET_TAP_HDR_LEN,
-					  skb_put(skb, len), len);
-		return skb;
-	}
-	skb = napi_alloc_skb(&t->napi, VENET_TAP_RX_HEAD);
-	if (!skb)
-		return NULL;
-	venet_tap_rx_copy(t, segs, nsegs, VENET_TAP_HDR_LEN,
-			  skb_put(skb, VENET_TAP_RX_HEAD), VENET_TAP_RX_HEAD);
-	for (pos = VENET_TAP_RX_HEAD; pos < len; pos += n) {
-		struct page *page;
-
-		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
-			goto err;
-		page = dev_alloc_page();
-		if (!page)
-			goto err;
-		n = min_t(u32, len - pos, PAGE_SIZE);
-		venet_tap_rx_copy(t, segs, nsegs, VENET_TAP_HDR_LEN + pos,
-				  page_address(page), n);
-		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n,
-				PAGE_SIZE);
-	}
-	return skb;
-err:
-	kfree_skb(skb);
-	return NULL;
-}
-
 /*
  * One checked chain into an skb, or NULL (counted) if the frame is
- * malformed or memory is short. The header is copied out of the region
- * before any of it is used.
+ * malformed or memory is short. vbus_frame_rx() checks the lengths and
+ * copies the header out of the region before any of it is used.
  */
 static struct sk_buff *venet_tap_rx_frame(struct venet_tap *t,
 					  const struct vbus_seg *segs, u32 nsegs)
 {
-	struct net_device *ndev = t->ndev;
-	struct virtio_net_hdr vh;
-	struct vbus_net_hdr h;
+	const struct vbus_frame_rx rx = {
+		.base = t->base,
+		.napi = &t->napi,
+		.ndev = t->ndev,
+		.max_len = VENET_TAP_RX_MAX,
+		.linear = VENET_TAP_RX_LINEAR,
+		.head = VENET_TAP_RX_HEAD,
+	};
 	struct sk_buff *skb;
-	u32 i, len = 0;
+	u32 len;
 
-	for (i = 0; i < nsegs; i++)
-		len += segs[i].len;
-	if (segs[0].len < VENET_TAP_HDR_LEN ||
-	    len < VENET_TAP_HDR_LEN + ETH_HLEN ||
-	    len - VENET_TAP_HDR_LEN > VENET_TAP_RX_MAX) {
-		venet_tap_rx_count(t, &t->rx_stats.drop_bad_hdr);
-		return NULL;
-	}
-	len -= VENET_TAP_HDR_LEN;
-	memcpy(&h, venet_tap_buf(t, segs[0].offset), sizeof(h));
-	skb = venet_tap_rx_skb(t, segs, nsegs, len);
-	if (!skb) {
+	switch (vbus_frame_rx(&rx, segs, nsegs, &skb, &len)) {
+	case VBUS_FRAME_OK:
+		break;
+	case VBUS_FRAME_NOMEM:
 		venet_tap_rx_count(t, &t->rx_stats.drop_no_buffer);
 		return NULL;
-	}
-	vh.flags = h.flags;
-	vh.gso_type = h.gso_type;
-	/* both little-endian: virtio_net_hdr_to_skb(..., true) */
-	vh.hdr_len = (__force __virtio16)h.hdr_len;
-	vh.gso_size = (__force __virtio16)h.gso_size;
-	vh.csum_start = (__force __virtio16)h.csum_start;
-	vh.csum_offset = (__force __virtio16)h.csum_offset;
-	if (!(ndev->features & NETIF_F_RXCSUM))
-		vh.flags &= ~VBUS_NET_HDR_F_DATA_VALID;
-	if (virtio_net_hdr_to_skb(skb, &vh, true)) {
-		kfree_skb(skb);
+	default:
 		venet_tap_rx_count(t, &t->rx_stats.drop_bad_hdr);
 		return NULL;
 	}
-	if (vh.flags & VBUS_NET_HDR_F_DATA_VALID)
-		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	skb->protocol = eth_type_trans(skb, ndev);
 	u64_stats_update_begin(&t->rx_stats.syncp);
 	t->rx_stats.packets++;
 	t->rx_stats.bytes += len;

@@ -72,23 +72,6 @@ static void venet_tap_tx_maybe_stop(struct venet_tap *t,
 		netif_tx_start_queue(txq);
 }
 
-static void venet_tap_tx_hdr(struct venet_tap *t, u64 off,
-			     const struct virtio_net_hdr *vh, u32 nbufs)
-{
-	struct vbus_net_hdr h = {
-		.flags = vh->flags,
-		.gso_type = vh->gso_type,
-		/* both little-endian: virtio_net_hdr_from_skb(..., true) */
-		.hdr_len = (__force __le16)vh->hdr_len,
-		.gso_size = (__force __le16)vh->gso_size,
-		.csum_start = (__force __le16)vh->csum_start,
-		.csum_offset = (__force __le16)vh->csum_offset,
-		.nbufs = cpu_to_le16(nbufs),
-	};
-
-	memcpy(venet_tap_buf(t, off), &h, sizeof(h));
-}
-
 /*
  * Gather posted buffers for @total bytes into t->tx_segs without
  * consuming them: the fetches run on a private cursor. Returns the
@@ -155,15 +138,12 @@ netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		goto drop;
 	}
 
-	venet_tap_tx_hdr(t, t->tx_segs[0].offset, &vh, k);
+	vbus_frame_hdr_put(venet_tap_buf(t, t->tx_segs[0].offset), &vh, k);
 	for (i = 0; i < k; i++) {
 		off = i ? 0 : VENET_TAP_HDR_LEN;
-		n = min(t->tx_segs[i].len - off, skb->len - pos);
-		/* cannot fail: pos + n <= skb->len */
-		if (n && skb_copy_bits(skb, pos,
-				       venet_tap_buf(t, t->tx_segs[i].offset +
-						     off), n))
-			n = 0;
+		n = vbus_frame_put(skb, pos,
+				   venet_tap_buf(t, t->tx_segs[i].offset + off),
+				   t->tx_segs[i].len - off);
 		pos += n;
 		vbus_ioq_complete(&t->rxq, off + n,
 				  i + 1 < k ? VBUS_DESC_F_NEXT : 0);

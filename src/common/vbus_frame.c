@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbus_frame.c - virtual-ethernet frames on an IOQ, see vbus_frame.h.
+ * Kernel only: the userspace builds of src/common compile it to nothing.
+ */
+#ifdef __KERNEL__
+
+#include <linux/etherdevice.h>
+
+#include "vbus_frame.h"
+
+/* Copy @len bytes at byte @pos of the frame held in @segs into @dst. */
+static void vbus_frame_copy(const void *base, const struct vbus_seg *segs,
+			    u32 nsegs, u32 pos, void *dst, u32 len)
+{
+	u32 i, n;
+
+	for (i = 0; i < nsegs && len; i++) {
+		if (pos >= segs[i].len) {
+			pos -= segs[i].len;
+			continue;
+		}
+		n = min(len, segs[i].len - pos);
+		memcpy(dst, (const u8 *)base + segs[i].offset + pos, n);
+		dst += n;
+		len -= n;
+		pos = 0;
+	}
+}
+
+/* The @len frame bytes behind the header: small frames linear, else paged. */
+static struct sk_buff *vbus_frame_skb(const struct vbus_frame_rx *rx,
+				      const struct vbus_seg *segs, u32 nsegs,
+				      u32 len)
+{
+	struct sk_buff *skb;
+	u32 pos, n;
+
+	if (len <= rx->linear) {
+		skb = napi_alloc_skb(rx->napi, len);
+		if (skb)
+			vbus_frame_copy(rx->base, segs, nsegs,
+					VBUS_FRAME_HDR_LEN, skb_put(skb, len),
+					len);
+		return skb;
+	}
+	skb = napi_alloc_skb(rx->napi, rx->head);
+	if (!skb)
+		return NULL;
+	vbus_frame_copy(rx->base, segs, nsegs, VBUS_FRAME_HDR_LEN,
+			skb_put(skb, rx->head), rx->head);
+	for (pos = rx->head; pos < len; pos += n) {
+		struct page *page;
+
+		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+			goto err;
+		page = dev_alloc_page();
+		if (!page)
+			goto err;
+		n = min_t(u32, len - pos, PAGE_SIZE);
+		vbus_frame_copy(rx->base, segs, nsegs, VBUS_FRAME_HDR_LEN + pos,
+				page_address(page), n);
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n,
+				PAGE_SIZE);
+	}
+	return skb;
+err:
+	kfree_skb(skb);
+	return NULL;
+}
+
+/*
+ * One received chain into an skb with its offload metadata applied and
+ * its protocol set: VBUS_FRAME_OK with *@skbp and *@lenp (frame bytes
+ * without the header), or why it was dropped (no skb is left). The
+ * header is copied out of the region before any of it is used.
+ */
+enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
+				   const struct vbus_seg *segs, u32 nsegs,
+				   struct sk_buff **skbp, u32 *lenp)
+{
+	struct virtio_net_hdr vh;
+	struct vbus_net_hdr h;
+	struct sk_buff *skb;
+	u32 i, len = 0;
+
+	*skbp = NULL;
+	for (i = 0; i < nsegs; i++)
+		len += segs[i].len;
+	if (segs[0].len < VBUS_FRAME_HDR_LEN ||
+	    len < VBUS_FRAME_HDR_LEN + ETH_HLEN ||
+	    len - VBUS_FRAME_HDR_LEN > rx->max_len)
+		return VBUS_FRAME_BAD_LEN;
+	len -= VBUS_FRAME_HDR_LEN;
+	memcpy(&h, (const u8 *)rx->base + segs[0].offset, sizeof(h));
+	skb = vbus_frame_skb(rx, segs, nsegs, len);
+	if (!skb)
+		return VBUS_FRAME_NOMEM;
+	vh.flags = h.flags;
+	vh.gso_type = h.gso_type;
+	/* both little-endian: virtio_net_hdr_to_skb(..., true) */
+	vh.hdr_len = (__force __virtio16)h.hdr_len;
+	vh.gso_size = (__force __virtio16)h.gso_size;
+	vh.csum_start = (__force __virtio16)h.csum_start;
+	vh.csum_offset = (__force __virtio16)h.csum_offset;
+	if (!(rx->ndev->features & NETIF_F_RXCSUM))
+		vh.flags &= ~VBUS_NET_HDR_F_DATA_VALID;
+	if (virtio_net_hdr_to_skb(skb, &vh, true)) {
+		kfree_skb(skb);
+		return VBUS_FRAME_BAD_HDR;
+	}
+	if (vh.flags & VBUS_NET_HDR_F_DATA_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	skb->protocol = eth_type_trans(skb, rx->ndev);
+	*skbp = skb;
+	*lenp = len;
+	return VBUS_FRAME_OK;
+}
+
+/*
+ * Write the struct vbus_net_hdr of a frame of @nbufs buffers, from @vh
+ * as virtio_net_hdr_from_skb(..., little_endian=true, ...) filled it.
+ */
+void vbus_frame_hdr_put(void *dst, const struct virtio_net_hdr *vh, u32 nbufs)
+{
+	struct vbus_net_hdr h = {
+		.flags = vh->flags,
+		.gso_type = vh->gso_type,
+		/* both little-endian */
+		.hdr_len = (__force __le16)vh->hdr_len,
+		.gso_size = (__force __le16)vh->gso_size,
+		.csum_start = (__force __le16)vh->csum_start,
+		.csum_offset = (__force __le16)vh->csum_offset,
+		.nbufs = cpu_to_le16(nbufs),
+	};
+
+	memcpy(dst, &h, sizeof(h));
+}
+
+/*
+ * Copy the bytes of @skb from @pos into one buffer of @room bytes at
+ * @dst, as many as fit; returns how many.
+ */
+u32 vbus_frame_put(const struct sk_buff *skb, u32 pos, void *dst, u32 room)
+{
+	u32 n = min(room, skb->len - pos);
+
+	/* cannot fail: pos + n <= skb->len */
+	if (n && skb_copy_bits(skb, pos, dst, n))
+		n = 0;
+	return n;
+}
+
+#endif /* __KERNEL__ */
