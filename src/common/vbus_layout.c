@@ -146,8 +146,9 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
 
 /*
  * Host: lay out @ndevs devices in a region of @region_size bytes with
- * @nvectors interrupt vectors (vector 0 reserved for bus control, queues
- * spread over the others). Order: header, device table, config blocks,
+ * @nvectors interrupt vectors (vector 0 reserved for bus control; the
+ * queues of a device with its own vectors (spec nvectors) on those, the
+ * others round-robin over all but 0). Order: header, device table, config blocks,
  * rings, buffer pools; each section page-aligned. Pure: only writes @out.
  */
 enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
@@ -155,7 +156,7 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 			       u32 ndevs)
 {
 	u64 pos;
-	u32 d, k, nq = 0;
+	u32 d, k, nq = 0, vbase = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (ndevs > VBUS_MAX_DEVICES)
@@ -203,11 +204,16 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 			q->buf_size = devs[d].buf_size;
 			q->max_chain = devs[d].max_chain;
 			q->kind = k ? VBUS_QUEUE_RX : VBUS_QUEUE_TX;
-			q->vector = 1 + nq++ % (nvectors - 1);
+			if (devs[d].nvectors)
+				q->vector = 1 + (vbase + k % devs[d].nvectors) %
+					    (nvectors - 1);
+			else
+				q->vector = 1 + nq++ % (nvectors - 1);
 			q->ring_off = pos;
 			pos = vbus_align(pos + vbus_ring_bytes(q->ring_count),
 					 VBUS_CACHELINE);
 		}
+		vbase += devs[d].nvectors;
 	}
 	pos = vbus_align(pos, VBUS_PAGE);
 	for (d = 0; d < ndevs; d++) {

@@ -51,6 +51,13 @@ struct vbus_dev_spec {
 	u32 ring_count;
 	u32 buf_size;
 	u32 max_chain;
+	/*
+	 * Vectors of the device's own: its queues are spread over that many
+	 * vectors that no other device with nvectors set uses (a device that
+	 * needs TX and RX on one vector says 1). 0: its queues take vectors
+	 * round-robin from all of them.
+	 */
+	u32 nvectors;
 };
 
 /* Largest frame a virtual-ethernet queue carries: vbus_net_hdr + 64 KiB GSO. */

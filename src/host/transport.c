@@ -92,6 +92,7 @@ static int vbus_transport_layout(struct vbus_transport *xport)
 			.ring_count = dev->needs.ring_count,
 			.buf_size = dev->needs.buf_size,
 			.max_chain = dev->needs.max_chain,
+			.nvectors = dev->needs.nvectors,
 		};
 	}
 	err = vbus_layout_plan(l, xport->shm.size, xport->nvectors, specs,

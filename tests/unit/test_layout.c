@@ -53,6 +53,36 @@ static int t_plan_4mib(struct tctx *t)
 	return T_PASS;
 }
 
+/* Devices with vectors of their own (venet-tap: TX and RX on one) get
+ * disjoint vectors, as the host core counts them (1 + 1 per device). */
+static int t_plan_own_vectors(struct tctx *t)
+{
+	struct vbus_dev_spec s[3] = { venet(1), venet(2), venet(3) };
+	static struct vbus_layout l;
+	enum vbus_err e;
+	u32 d;
+
+	for (d = 0; d < 3; d++)
+		s[d].nvectors = 1;
+	e = vbus_layout_plan(&l, 8 * MIB, 4, s, 3);
+	TCHECK(t, e == VBUS_OK, "plan: %s", vbus_err_name(e));
+	for (d = 0; d < 3; d++) {
+		TCHECK(t, l.dev[d].queue[0].vector == d + 1,
+		       "dev %u tx vector %u", d, l.dev[d].queue[0].vector);
+		TCHECK(t, l.dev[d].queue[1].vector == d + 1,
+		       "dev %u rx vector %u", d, l.dev[d].queue[1].vector);
+	}
+	/* two vectors for one device: TX and RX apart */
+	s[0].nvectors = 2;
+	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_OK, "plan: %s", vbus_err_name(e));
+	TCHECK(t, l.dev[0].queue[0].vector == 1 && l.dev[0].queue[1].vector == 2,
+	       "vectors %u %u", l.dev[0].queue[0].vector, l.dev[0].queue[1].vector);
+	e = vbus_layout_check(&l);
+	TCHECK(t, e == VBUS_OK, "check: %s", vbus_err_name(e));
+	return T_PASS;
+}
+
 static int t_plan_rejects(struct tctx *t)
 {
 	static struct vbus_layout l;
@@ -254,6 +284,7 @@ static int t_err_names(struct tctx *t)
 
 const struct vbus_test layout_tests[] = {
 	{ "layout/plan-4mib", t_plan_4mib },
+	{ "layout/plan-own-vectors", t_plan_own_vectors },
 	{ "layout/plan-rejects", t_plan_rejects },
 	{ "layout/write-read-roundtrip", t_roundtrip },
 	{ "layout/validator-rejects", t_read_rejects },

@@ -15,6 +15,7 @@
 #   gx_bg NAME CMD...          start CMD in the guest in the background
 #   guest_stop NAME            power the guest off (killed if it hangs)
 #   need_module FILE           path of a module built for this kernel, or fatal
+#   at_exit CMD                undo something when the test ends, however
 #
 # Every wait has a timeout. A guest that does not answer is killed by its PID
 # at the end of the test; its console is kept in the test's output folder.
@@ -136,6 +137,7 @@ guest_start() {
 		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name" \
 		-display none -monitor none -serial "file:$d/console.log" \
 		-no-reboot -nic none -pidfile "$d/pid" -daemonize \
+		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \
 		-virtfs local,path=/hostroot,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-device "vhost-vsock-pci,guest-cid=$cid" "$@" > "$d/qemu.log" 2>&1; then
 		cat "$d/qemu.log"
@@ -185,14 +187,33 @@ guest_stop() {
 	fi
 	cp "$d/console.log" "$VBUS_TEST_OUT/guest-$name.console.log" 2>/dev/null
 	cp "$d/qemu.log" "$VBUS_TEST_OUT/guest-$name.qemu.log" 2>/dev/null
+	# CPU state at every reset: a guest that vanished with no trace on its
+	# console (a triple fault under -no-reboot) shows where it was here
+	cp "$d/qemu-debug.log" "$VBUS_TEST_OUT/guest-$name.qemu-debug.log" 2>/dev/null
 	rm -rf "$d"
 }
 
+# at_exit CMD: run CMD (eval'd) when the test ends, however it ends, after
+# its guests are stopped, last registered first: what a test loaded or made
+# in the host VM is undone even if it stops at a fatal, so the next test in
+# the same host VM starts clean.
+VBUS_AT_EXIT=
+at_exit() {
+	VBUS_AT_EXIT="$1
+$VBUS_AT_EXIT"
+}
+
 vbus_cleanup() {
-	local d
+	local d cmd
 	for d in "$VBUS_VMDIR"/*/; do
 		[ -d "$d" ] && guest_stop "$(basename "$d")"
 	done
+	while IFS= read -r cmd; do
+		[ -n "$cmd" ] && eval "$cmd" > /dev/null 2>&1
+	done <<EOF_AT_EXIT
+$VBUS_AT_EXIT
+EOF_AT_EXIT
+	VBUS_AT_EXIT=
 }
 trap vbus_cleanup EXIT
 

@@ -24,6 +24,26 @@ import json, sys
 print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
 
+# Sequenced UDP from guest $1 to iperf3 server $2 at rate $3 for 3 s ($4 =
+# -R: the other way). Prints the datagrams the receiver found missing, or
+# why there is no count.
+# Both ends get 2 MiB socket buffers: under emulation a receiver process
+# can be off the CPU for tens of milliseconds, and the default 208 KiB
+# holds under a hundred datagrams (the socket's drops are not the NIC's).
+guest_udp_lost() {
+	local out
+	sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
+	out=$(GX_TIMEOUT=60 gx "$1" "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304 &&
+		iperf3 -J -u -b $3 -l 1200 -w 2M -t 3 -c $2 $4") || {
+		echo "iperf3 failed"
+		return 1
+	}
+	printf '%s' "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["end"]["sum"]
+print(s["lost_packets"] if s["packets"] > 1000 else "too few datagrams: %d" % s["packets"])'
+}
+
 # A measured rate ($2, Gb/s) must be a number above 0.01 Gb/s.
 expect_rate() {
 	if printf '%s' "$2" | grep -Eq '^[0-9]+\.[0-9]+$' &&

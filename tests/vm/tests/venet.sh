@@ -3,9 +3,10 @@
 # End to end: vbus.ko + venet-tap.ko in the host VM, vbusd serving the
 # instance, a guest with vbus-bridge.ko + venet.ko. Attributes and their
 # refusals, the host netdev (ethtool -i/-S/-C, ip -s link), pings at MTU
-# 1500 and 9000, iperf3 TCP both ways, the notification counts of one
-# ping and of a 100-frame burst (txmitigation 10, 25, 0), and a restarted
-# guest re-attaching.
+# 1500 and 9000, 1000 pings without loss, iperf3 TCP both ways, sequenced
+# UDP both ways with no datagram lost, the notification counts of one ping
+# and of a 100-frame burst (txmitigation 10, 25, 0), and the teardown.
+# (Several devices and guests, restarts, reloads: venet-multi.)
 . "$VBUS_REPO/tests/vm/netlib.sh"
 VBUS=$(need_module vbus.ko)
 TAP=$(need_module venet-tap.ko)
@@ -39,6 +40,8 @@ gs() { gx $G "ethtool -S $GIF" | sed -n "s/^ *$1: //p"; }
 have_gif() { test -n "$(guest_ifname_by_mac $G $GMAC)"; }
 gset() { gx $G "echo $2 > /sys/class/net/$GIF/venet/$1"; }
 
+# however this test ends, the next one finds no vbus state
+at_exit "pkill -x vbusd; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach eth0; $VBUSCTL delete-device eth0; $VBUSCTL delete-instance bus0; rmmod venet_tap; rmmod vbus"
 check "vbus.ko loads" insmod "$VBUS"
 check "venet-tap.ko loads" insmod "$TAP"
 expect_eq "class interface" "$(cat /sys/vbus/deviceclass/venet-tap/interface)" \
@@ -104,8 +107,8 @@ guest_up() {
 	wait_for 15 "guest carrier" gx $G "grep -qx 1 /sys/class/net/$GIF/carrier"
 }
 guest_up
-check "100 pings, no loss" sh -c \
-	"ping -c 100 -i 0.02 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+check "1000 pings, no loss" sh -c \
+	"ping -c 1000 -i 0.005 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
 check "100 pings from the guest, no loss" gx g1 \
 	"ping -c 100 -i 0.02 -W 2 -q $HOST_IP | grep -q ' 0% packet loss'"
 check "MTU 1500 ping (1472 bytes, DF)" ping -c 5 -i 0.2 -W 2 -M do -s 1472 $GUEST_IP
@@ -121,6 +124,11 @@ rate=$(guest_iperf3 g1 $HOST_IP 3 "")
 expect_rate "iperf3 TCP guest -> host" "$rate"
 rate=$(guest_iperf3 g1 $HOST_IP 3 -R)
 expect_rate "iperf3 TCP host -> guest" "$rate"
+# sequenced UDP at a moderate rate: iperf3 numbers every datagram and the
+# receiver counts the gaps
+expect_eq "UDP 20 Mb/s guest -> host: datagrams lost" "$(guest_udp_lost g1 $HOST_IP 20M "")" 0
+expect_eq "UDP 20 Mb/s host -> guest: datagrams lost" "$(guest_udp_lost g1 $HOST_IP 20M -R)" 0
+log "guest UDP: $(gx g1 nstat -az UdpRcvbufErrors UdpInErrors | tail -n +2 | tr -s ' ' | tr '\n' ' '); venet rx_drop_nomem $(gs rx_drop_nomem); host UDP: $(nstat -az UdpRcvbufErrors | tail -n +2 | tr -s ' ')"
 log "host offloads: $(ethtool -k "$HIF" | grep -E '^(tcp-segmentation-offload|tx-checksumming|scatter-gather):' | tr '\n' ' ')"
 
 # ---- notifications ----------------------------------------------------------
@@ -181,19 +189,10 @@ expect_eq "ip -s link RX packets" \
 	"$(ip -j -s link show "$HIF" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')" \
 	"$(hs rx_packets)"
 
-# ---- guest restart: detach, re-attach -------------------------------------
 guest_stop g1
 wait_for 15 "instance detached" grep -qx 0 /sys/vbus/instances/bus0/attached
 wait_for 5 "host carrier off" grep -qx 0 /sys/class/net/$HIF/carrier
 expect_eq "client_mac writable again" "$(wr $S/client_mac $GMAC)" OK
-G=g2
-# shellcheck disable=SC2086
-guest_start $G $QARGS
-wait_for 10 "instance attached again" grep -qx 1 /sys/vbus/instances/bus0/attached
-guest_up
-check "pings after the restart" sh -c \
-	"ping -c 20 -i 0.05 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
-guest_stop g2
 
 # ---- teardown ----------------------------------------------------------------
 kill "$VBUSD_PID" 2>/dev/null

@@ -23,7 +23,7 @@ nest_guest_checks() {
 	check "guest has headers for its kernel" gx "$1" test -d "/lib/modules/$VBUS_KVER/build/include"
 	check_fails "a failing guest command fails" gx "$1" false
 	expect_eq "guest exit status comes back" "$(gx "$1" 'exit 7'; echo $?)" "7"
-	expect_eq "a guest command past its timeout answers 124" \\
+	expect_eq "a guest command past its timeout answers 124" \
 		"$(GX_TIMEOUT=2 gx "$1" "sleep 20" >/dev/null; echo $?)" 124
 }
 virtio_net_test off nest_guest_checks
