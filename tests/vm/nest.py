@@ -277,6 +277,10 @@ def main():
     for t in tests:
         if t not in every:
             sys.exit("nest: no test named %r (have: %s)" % (t, " ".join(every)))
+    for hidden in ("/tmp/", "/run/", "/dev/", "/proc/", "/sys/"):
+        if (REPO + "/").startswith(hidden):
+            sys.exit("nest: the checkout is under %s, which the host VM mounts afresh; "
+                     "clone it elsewhere" % hidden.rstrip("/"))
     if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
         sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
     # One nest at a time on this machine: two would starve each other of
