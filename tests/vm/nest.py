@@ -42,6 +42,7 @@ HARMLESS = re.compile(r"Speculative Return Stack Overflow: WARNING")
 # A trace line that names one of our modules (Modules linked in: is skipped).
 OURS = re.compile(r"\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]|"
                   r"\b(vbus|venet)_\w+\+0x")
+NEST_LOCK = "/tmp/vbus-nest.lock"  # machine-wide, not per checkout
 BOOT_SLACK = 240  # seconds for the host VM to boot and power off
 FAULT_GRACE = 45  # seconds a faulted host VM gets to print its traces
 
@@ -122,7 +123,7 @@ def boot(kver, tests, out, limit):
     append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s "
               "vbus.tests=%s" % (REPO, BUILD, ",".join(tests)))
     cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
-           "-smp", "2", "-m", os.environ.get("NEST_MEM", "6144"),
+           "-smp", os.environ.get("NEST_SMP", "2"), "-m", os.environ.get("NEST_MEM", "6144"),
            "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
            "-append", append, "-display", "none", "-monitor", "none",
            "-serial", "file:" + console, "-no-reboot", "-nic", "none",
@@ -283,10 +284,10 @@ def main():
                      "clone it elsewhere" % hidden.rstrip("/"))
     if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
         sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
-    # One nest at a time on this machine: two would starve each other of
-    # the CPUs (every VM is emulated) and share the log folders.
+    # One nest at a time on this machine, whichever checkout it runs from:
+    # two would starve each other of the CPUs (every VM is emulated).
     os.makedirs(os.path.join(BUILD, "vm"), exist_ok=True)
-    lock = open(os.path.join(BUILD, "vm", "nest.lock"), "w")
+    lock = open(NEST_LOCK, "a")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
