@@ -30,6 +30,7 @@ struct vbus_bridge {
 	struct delayed_work work;	/* follows the host's state */
 	bool dying;
 	bool bound;
+	bool stale;			/* found bound by an earlier kernel */
 	u32 host_gen;			/* host_gen we bound to */
 	u32 guest_gen;			/* ours, +1 on every bind */
 	enum vbus_err last_err;		/* logged once per change */

@@ -196,6 +196,15 @@ static void vbus_bridge_remove(struct pci_dev *pdev)
 	ida_free(&vbus_bridge_ida, b->index);
 }
 
+/*
+ * Reboot, kexec, power off: let go of the region as an unbind does, so
+ * the host resets the rings and the next kernel binds to fresh ones.
+ */
+static void vbus_bridge_shutdown(struct pci_dev *pdev)
+{
+	vbus_bridge_state_stop(pci_get_drvdata(pdev));
+}
+
 static const struct pci_device_id vbus_bridge_ids[] = {
 	{ PCI_DEVICE_SUB(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110,
 			 PCI_SUBVENDOR_ID_REDHAT_QUMRANET, PCI_ANY_ID) },
@@ -208,6 +217,7 @@ static struct pci_driver vbus_bridge_pci_driver = {
 	.id_table	= vbus_bridge_ids,
 	.probe		= vbus_bridge_probe,
 	.remove		= vbus_bridge_remove,
+	.shutdown	= vbus_bridge_shutdown,
 };
 
 static int __init vbus_bridge_init(void)

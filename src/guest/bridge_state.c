@@ -122,13 +122,28 @@ void vbus_bridge_state_init(struct vbus_bridge *b)
 	mutex_init(&b->lock);
 	INIT_DELAYED_WORK(&b->work, vbus_bridge_state_work);
 	/* continue the generation a previous bind (or kernel) left */
-	vbus_layout_guest_state(b->base, &gen);
+	b->stale = vbus_layout_guest_state(b->base, &gen) == VBUS_STATE_READY;
 	b->guest_gen = gen;
 }
 
 void vbus_bridge_state_start(struct vbus_bridge *b)
 {
-	mod_delayed_work(system_wq, &b->work, 0);
+	unsigned long delay = 0;
+
+	/*
+	 * A kernel before us left the region bound (it died, or rebooted
+	 * without a shutdown): let go for it, so the host resets the rings,
+	 * and bind a poll period later, once it has.
+	 */
+	if (b->stale) {
+		dev_info(&b->pdev->dev,
+			 "region still bound by a previous kernel: resetting\n");
+		vbus_layout_set_guest_state(b->base, VBUS_STATE_RESET,
+					    b->guest_gen);
+		vbus_bridge_notify_host(b);
+		delay = VBUS_BRIDGE_POLL;
+	}
+	mod_delayed_work(system_wq, &b->work, delay);
 }
 
 void vbus_bridge_state_stop(struct vbus_bridge *b)

@@ -202,17 +202,23 @@ static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
  * The guest's liveness word changed. READY: its bus driver is bound.
  * Anything else: it let go of the rings (its devices are removed before
  * it says so), so they are reset and the next bind starts empty.
+ * Only a change reaches us, so READY while ready is a new generation.
  */
 static void venet_tap_ctrl(struct vbus_device *dev, u32 guest_state,
 			   u32 guest_gen)
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
+	bool was_ready;
 
 	rtnl_lock();
 	if (!t->attached)
 		goto out;
+	was_ready = t->guest_ready;
 	t->guest_ready = guest_state == VBUS_STATE_READY;
-	if (!t->guest_ready) {
+	/* READY again under a new generation without letting go first: a
+	 * guest kernel that died bound; its rings are as stale as after GONE
+	 */
+	if (!t->guest_ready || was_ready) {
 		t->broken = true;	/* data path down for the reset */
 		venet_tap_sync(t);
 		venet_tap_reset_rings(t);

@@ -14,6 +14,9 @@
 #   gx NAME CMD...             run CMD in the guest (timeout GX_TIMEOUT, 60 s)
 #   gx_bg NAME CMD...          start CMD in the guest in the background
 #   guest_stop NAME            power the guest off (killed if it hangs)
+#   guest_reboot NAME HOW      reboot it (started with GUEST_REBOOT=1): HOW is
+#                              "clean" (reboot -f: device shutdown runs) or
+#                              "crash" (sysrq b: no shutdown); waits for it
 #   need_module FILE           path of a module built for this kernel, or fatal
 #   at_exit CMD                undo something when the test ends, however
 #
@@ -121,7 +124,7 @@ vbus_cid() {
 }
 
 guest_start() {
-	local name=$1 d cid
+	local name=$1 d cid noreboot
 	shift
 	d="$VBUS_VMDIR/$name"
 	[ -e "$d" ] && fatal "guest $name started twice"
@@ -129,14 +132,19 @@ guest_start() {
 	cid=$VBUS_NEXT_CID
 	VBUS_NEXT_CID=$((cid + 1))
 	echo "$cid" > "$d/cid"
+	# a guest that reboots is one the test reboots: any other reset (a
+	# triple fault, a panic) ends QEMU, and so the guest
+	noreboot=-no-reboot
+	[ "${GUEST_REBOOT:-0}" = 1 ] && noreboot=
 	log "starting guest $name (vsock cid $cid)"
+	# shellcheck disable=SC2086
 	if ! qemu-system-x86_64 -enable-kvm -cpu "$VBUS_GUEST_CPU" \
 		-m "${GUEST_MEM:-768}" -smp "${GUEST_CPUS:-1}" \
 		-kernel "/boot/vmlinuz-$VBUS_KVER" \
 		-initrd "$VBUS_BUILD/vm/$VBUS_KVER/guest.gz" \
 		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name" \
 		-display none -monitor none -serial "file:$d/console.log" \
-		-no-reboot -nic none -pidfile "$d/pid" -daemonize \
+		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \
 		-virtfs local,path=/hostroot,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-device "vhost-vsock-pci,guest-cid=$cid" "$@" > "$d/qemu.log" 2>&1; then
@@ -147,6 +155,24 @@ guest_start() {
 		fatal "guest $name did not come up"
 	fi
 	log "guest $name is up: $(gx "$name" uname -r)"
+}
+
+# guest_reboot NAME clean|crash: reboot a guest started with GUEST_REBOOT=1
+# and wait until its agent answers from the new kernel.
+guest_reboot() {
+	local name=$1 how=$2 d="$VBUS_VMDIR/$1" boots cmd
+	boots=$(grep -c VBUS-GUEST-READY "$d/console.log")
+	case $how in
+	clean) cmd='sync; busybox reboot -f' ;;
+	crash) cmd='echo b > /proc/sysrq-trigger' ;;
+	*) fatal "guest_reboot: clean or crash, not '$how'" ;;
+	esac
+	log "rebooting guest $name ($how)"
+	gx_bg "$name" "sleep 0.3; $cmd" > /dev/null
+	wait_for 120 "guest $name: kernel $((boots + 1)) up" sh -c \
+		"[ \$(grep -c VBUS-GUEST-READY '$d/console.log') -gt $boots ]" || return 1
+	vbus_agent --wait "$(vbus_cid "$name")" 60 || fatal "guest $name did not come back"
+	log "guest $name is back"
 }
 
 gx() {

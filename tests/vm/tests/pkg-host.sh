@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 900
+# timeout: 1500
 # series: none
 # (not in `make check`: a DKMS build under TCG takes minutes; run it with
 # `make check-vm KERNEL=6.12 TEST=pkg-host`)
@@ -7,7 +7,8 @@
 # host VM: install with apt, DKMS builds and installs vbus and venet-tap for
 # this kernel, the modules load, the udev rule gives /dev/vbus to kvm 0660
 # (no udevd in the nest: checked with `udevadm test`), the tools and the
-# unit are in place, and removal takes the modules away again.
+# unit are in place; the headers of a second kernel make DKMS build for
+# it too; and `apt remove --purge` leaves nothing behind.
 # Slow: DKMS compiles under TCG.
 pkg=$VBUS_REPO/build/pkg
 debs=$(ls "$pkg"/vbus-dkms_*_all.deb "$pkg"/vbus-utils_*.deb 2>/dev/null)
@@ -47,8 +48,49 @@ check "vbusd is installed" test -x /usr/sbin/vbusd
 check "vbusd@.service runs /usr/sbin/vbusd" grep -q '^ExecStart=/usr/sbin/vbusd ' /lib/systemd/system/vbusd@.service
 check "/etc/default/vbusd is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' vbus-utils | grep -q /etc/default/vbusd"
 check "man page" test -f /usr/share/man/man8/vbusd.8.gz
+# vbusd as its unit starts it (no systemd in the nest): the unit's
+# EnvironmentFile and ExecStart, %i = the instance
+check "vbusctl create-instance bus0" vbusctl create-instance bus0
+unit=/lib/systemd/system/vbusd@.service
+exec_start=$(sed -n 's/^ExecStart=//p' $unit)
+envfile=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' $unit)
+log "unit: EnvironmentFile=$envfile ExecStart=$exec_start"
+(set -a; . "$envfile"; set +a; eval "exec ${exec_start//%i/bus0}") > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
+VBUSD_PID=$!
+wait_for 10 "vbusd from the unit listens for bus0" test -S /run/vbus/bus0.sock
+check "vbusd from the unit is running" kill -0 $VBUSD_PID
+kill $VBUSD_PID 2>/dev/null
+wait $VBUSD_PID 2>/dev/null
+check "vbusctl delete-instance bus0" vbusctl delete-instance bus0
 
+# ---- headers of a second kernel, installed after the package ----------------
+# What a linux-headers package's postinst does: run-parts over
+# /etc/kernel/header_postinst.d, where dkms's hook builds every AUTOINSTALL
+# module for the new kernel.
+other=
+for h in /usr/src/linux-headers-*-amd64; do
+	k=${h#/usr/src/linux-headers-}
+	[ "$k" != "$VBUS_KVER" ] && [ -d "/lib/modules/$k" ] && other=$k
+done
+if [ -n "$other" ]; then
+	umount "/usr/src/linux-headers-$other"
+	check "headers of $other: the header_postinst.d hooks run" apt_logged header-postinst \
+		run-parts --verbose --exit-on-error --arg="$other" /etc/kernel/header_postinst.d
+	expect_match "dkms status: installed for $other too" \
+		"$(dkms status -m vbus -v "$ver" -k "$other")" "installed"
+	check "vbus.ko for $other" test -f "/lib/modules/$other/updates/dkms/vbus.ko"
+	check "venet-tap.ko for $other" test -f "/lib/modules/$other/updates/dkms/venet-tap.ko"
+else
+	vbus_fail "no second kernel with headers in the host VM"
+fi
+
+# ---- removal -------------------------------------------------------------------
 rmmod venet_tap vbus 2>/dev/null
-check "apt removes the packages" apt_logged apt-remove apt-get remove -y vbus-dkms vbus-utils
+check "apt remove --purge" apt_logged apt-remove apt-get remove --purge -y vbus-dkms vbus-utils
 expect_eq "dkms status is empty" "$(dkms status -m vbus)" ""
 check_fails "no vbus.ko left" modinfo -n vbus
+expect_eq "nothing left behind" "$(ls -d /var/lib/dkms/vbus /usr/src/vbus-* \
+	/lib/modules/*/updates/dkms/vbus.ko /lib/modules/*/updates/dkms/venet-tap.ko \
+	/lib/udev/rules.d/60-vbus.rules /lib/systemd/system/vbusd@.service \
+	/etc/default/vbusd /usr/sbin/vbusd /usr/sbin/vbusctl 2>/dev/null)" ""
+expect_eq "dpkg forgot both packages" "$(dpkg-query -W -f='${Status}\n' vbus-dkms vbus-utils 2>&1 | grep -c 'install ok')" 0

@@ -7,8 +7,9 @@
 # instance, three vectors), a second guest on a second instance at the same
 # time (both pinged at once, no loss), the first guest leaving without
 # disturbing the second, a new guest re-attaching to the first instance,
-# and its guest modules unloaded and reloaded while traffic runs; the host
-# counts no bad descriptor and its kernel log stays clean.
+# its guest modules unloaded and reloaded while traffic runs, and the
+# guest rebooted twice (clean and crash); the host counts no bad
+# descriptor and its kernel log stays clean.
 . "$VBUS_REPO/tests/vm/netlib.sh"
 VBUS=$(need_module vbus.ko)
 TAP=$(need_module venet-tap.ko)
@@ -109,7 +110,7 @@ wait_for 5 "host carrier off on $HIF0" grep -qx 0 "/sys/class/net/$HIF0/carrier"
 expect_eq "bus1 still attached" "$(cat /sys/vbus/instances/bus1/attached)" 1
 check "g2 unaffected: 50 pings, no loss" pings 50 $GUEST1
 # shellcheck disable=SC2086
-guest_start g3 $Q0
+GUEST_REBOOT=1 guest_start g3 $Q0
 wait_for 10 "bus0 attached again" grep -qx 1 /sys/vbus/instances/bus0/attached
 guest_mods g3
 guest_if g3 $MAC0 $GUEST0 "$HIF0"
@@ -128,6 +129,19 @@ guest_if g3 $MAC0 $GUEST0 "$HIF0"
 kill "$PING_PID" 2>/dev/null
 wait "$PING_PID" 2>/dev/null
 check "g3 after the reload: 50 pings, no loss" pings 50 $GUEST0
+
+# ---- guest reboots: clean (device shutdown runs) and crash (none) ----------
+for how in clean crash; do
+	guest_reboot g3 $how
+	guest_mods g3
+	guest_if g3 $MAC0 $GUEST0 "$HIF0"
+	check "g3 after a $how reboot: 50 pings, no loss" pings 50 $GUEST0
+	gx g3 dmesg > "$VBUS_TEST_OUT/guest-g3.dmesg-after-$how.txt"
+	stale=$(grep -c "still bound by a previous kernel" "$VBUS_TEST_OUT/guest-g3.dmesg-after-$how.txt")
+	expect_eq "g3 after a $how reboot: region found still bound" "$stale" \
+		"$([ $how = crash ] && echo 1 || echo 0)"
+done
+expect_eq "bus0 attached through the reboots" "$(cat /sys/vbus/instances/bus0/attached)" 1
 for d in eth0 eth1 eth2; do
 	for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc tx_drop_hdr; do
 		expect_eq "$d: no $c" "$(cat /sys/vbus/devices/$d/$c)" 0

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 1500
+# series: none
+# (not in `make check`: a DKMS build in a guest under TCG takes minutes; run
+# it with `make check-vm KERNEL=6.1 TEST=pkg-guest`)
+# The guest package from build/pkg/ (tests/pkg/check.sh builds it) in a
+# guest VM served by this tree's host modules: apt installs venet-dkms, DKMS
+# builds vbus-bridge and venet for the guest's kernel; udevd, started as a
+# distribution starts it, loads vbus-bridge when the ivshmem device is
+# added, venet follows by its modalias, the tunables file is applied to the
+# new interface, traffic flows; `apt remove --purge` leaves no module, no
+# DKMS tree, no rule and no configuration behind.
+. "$VBUS_REPO/tests/vm/netlib.sh"
+VBUS=$(need_module vbus.ko)
+TAP=$(need_module venet-tap.ko)
+VBUSCTL=$VBUS_REPO/tools/vbusctl
+VBUSD=$VBUS_REPO/tools/vbusd
+S=/sys/vbus/devices/eth0
+GMAC=02:00:c6:12:01:02
+HOST_IP=198.18.1.1
+GUEST_IP=198.18.1.2
+pkg=$VBUS_REPO/build/pkg
+deb=$(ls "$pkg"/venet-dkms_*_all.deb 2>/dev/null)
+[ -f "$deb" ] || fatal "no venet-dkms deb in $pkg (run tests/pkg/check.sh)"
+ver=$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')
+
+at_exit "pkill -x vbusd; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach eth0; $VBUSCTL delete-device eth0; $VBUSCTL delete-instance bus0; rmmod venet_tap; rmmod vbus"
+check "host modules load" sh -c "insmod $VBUS && insmod $TAP"
+check "instance and device" sh -c "$VBUSCTL create-instance bus0 &&
+	$VBUSCTL create-device eth0 --type venet-tap && $VBUSCTL attach eth0 bus0 &&
+	echo $GMAC > $S/client_mac && echo 1 > $S/enabled"
+HIF=$(cat $S/ifname)
+sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=1"
+check "host address" sh -c "ip addr add $HOST_IP/24 dev $HIF && ip link set $HIF up"
+"$VBUSD" bus0 > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
+wait_for 10 "vbusd listens" test -S /run/vbus/bus0.sock
+# gcc needs the memory; the guest's writes (the DKMS tree) live in RAM
+# shellcheck disable=SC2086
+GUEST_MEM=1536 guest_start g1 $("$VBUSCTL" qemu-args bus0)
+G=g1
+KV=$(gx $G uname -r)
+
+# Only the guest kernel's headers are visible: one DKMS build. man-db's
+# trigger rebuilds the whole manual index: minutes under TCG.
+check "guest: other kernels' headers hidden" gx $G "for h in /usr/src/linux-headers-*-amd64; do
+	[ \$h = /usr/src/linux-headers-$KV ] || mount -t tmpfs none \$h || exit 1; done;
+	rm -f /var/lib/man-db/auto-update"
+t0=$(date +%s)
+GX_TIMEOUT=1100 check "guest: apt installs venet-dkms" gx $G "
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $deb > /tmp/apt-install.log 2>&1"
+log "apt install in the guest took $(($(date +%s) - t0)) s"
+gx $G cat /tmp/apt-install.log > "$VBUS_TEST_OUT/apt-install.log" 2>&1
+expect_match "guest: dkms status: installed for $KV" \
+	"$(gx $G dkms status -m venet -v "$ver" -k "$KV")" "installed"
+expect_match "guest: venet.ko is DKMS's" "$(gx $G modinfo -n venet 2>&1)" "/updates/dkms/venet\.ko"
+check "guest: udev rule installed" gx $G test -f /lib/udev/rules.d/81-venet.rules
+check "guest: tunables file installed" gx $G test -f /etc/venet/tunables.conf
+check "guest: tunables file: tx_irq_thresh=16" gx $G "echo tx_irq_thresh=16 >> /etc/venet/tunables.conf"
+expect_eq "guest: no vbus module loaded yet" "$(gx $G "lsmod | grep -cE '^(vbus_bridge|venet) '")" 0
+
+# udevd as a distribution starts it, then the coldplug of the PCI devices
+check "guest: udevd starts" gx $G /lib/systemd/systemd-udevd --daemon
+check "guest: udev coldplug" gx $G "udevadm trigger --action=add --subsystem-match=pci && udevadm settle -t 60"
+wait_for 30 "guest: vbus-bridge loaded by udev" gx $G "lsmod | grep -q '^vbus_bridge '"
+expect_match "guest: vbus-bridge bound to the ivshmem device" \
+	"$(gx $G ls /sys/bus/pci/drivers/vbus-bridge)" '^0000:'
+wait_for 30 "guest: venet loaded by its modalias" gx $G "lsmod | grep -q '^venet '"
+wait_for 30 "guest: interface with the host's MAC" guest_has_mac $G $GMAC
+GIF=$(guest_ifname_by_mac $G $GMAC)
+check "guest: udev settles" gx $G udevadm settle -t 60
+expect_eq "guest: tunables applied to $GIF" "$(gx $G cat /sys/class/net/$GIF/venet/tx_irq_thresh)" 16
+check "guest address" gx $G "sysctl -qw net.ipv6.conf.$GIF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $GIF && ip link set $GIF up"
+wait_for 15 "host carrier" grep -qx 1 "/sys/class/net/$HIF/carrier"
+check "100 pings, no loss" sh -c "ping -c 100 -i 0.01 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+
+# ---- removal -------------------------------------------------------------------
+check "guest: rmmod" gx $G "ip link set $GIF down; rmmod venet && rmmod vbus_bridge"
+t0=$(date +%s)
+GX_TIMEOUT=600 check "guest: apt remove --purge venet-dkms" gx $G "
+	DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y venet-dkms > /tmp/apt-remove.log 2>&1"
+log "apt remove --purge in the guest took $(($(date +%s) - t0)) s"
+gx $G cat /tmp/apt-remove.log > "$VBUS_TEST_OUT/apt-remove.log" 2>&1
+expect_eq "guest: dkms status is empty" "$(gx $G dkms status -m venet)" ""
+check_fails "guest: no venet.ko left" gx $G modinfo -n venet
+check_fails "guest: no vbus-bridge.ko left" gx $G modinfo -n vbus-bridge
+expect_eq "guest: nothing left behind" "$(gx $G "ls -d /var/lib/dkms/venet /usr/src/venet-* \
+	/lib/modules/$KV/updates/dkms/venet.ko /lib/modules/$KV/updates/dkms/vbus-bridge.ko \
+	/lib/udev/rules.d/81-venet.rules /usr/lib/venet /etc/venet 2>/dev/null")" ""
+expect_eq "guest: dpkg forgot the package" "$(gx $G "dpkg-query -W -f='\${Status}' venet-dkms 2>&1 | grep -c 'install ok'")" 0
