@@ -8,6 +8,7 @@
 #   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
 #   make fuzz | bench-ring
 #   make pkg             Debian and RPM packages into build/pkg/
+#   make demo            the packages installed, the nest booted, traffic shown
 #   make install-tools DESTDIR=... PREFIX=...
 
 KVER ?= $(shell uname -r)
@@ -54,7 +55,11 @@ pkg:
 install-tools:
 	$(MAKE) -C tools install
 
-demo bench:
+# vbus end to end in the nest, from the packages (as root; demo/run.sh)
+demo:
+	demo/run.sh
+
+bench:
 	@echo "make $@: not implemented yet (see README.md, Status)" >&2
 	@exit 1
 

@@ -35,7 +35,7 @@ check "host address" sh -c "ip addr add $HOST_IP/24 dev $HIF && ip link set $HIF
 "$VBUSD" bus0 > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
 wait_for 10 "vbusd listens" test -S /run/vbus/bus0.sock
 # gcc needs the memory; the guest's writes (the DKMS tree) live in RAM
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046
 GUEST_MEM=1536 guest_start g1 $("$VBUSCTL" qemu-args bus0)
 G=g1
 KV=$(gx $G uname -r)
@@ -66,8 +66,8 @@ expect_match "guest: vbus-bridge bound to the ivshmem device" \
 	"$(gx $G ls /sys/bus/pci/drivers/vbus-bridge)" '^0000:'
 wait_for 30 "guest: venet loaded by its modalias" gx $G "lsmod | grep -q '^venet '"
 wait_for 30 "guest: interface with the host's MAC" guest_has_mac $G $GMAC
-GIF=$(guest_ifname_by_mac $G $GMAC)
 check "guest: udev settles" gx $G udevadm settle -t 60
+GIF=$(guest_ifname_by_mac $G $GMAC)
 expect_eq "guest: tunables applied to $GIF" "$(gx $G cat /sys/class/net/$GIF/venet/tx_irq_thresh)" 16
 check "guest address" gx $G "sysctl -qw net.ipv6.conf.$GIF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $GIF && ip link set $GIF up"
 wait_for 15 "host carrier" grep -qx 1 "/sys/class/net/$HIF/carrier"
