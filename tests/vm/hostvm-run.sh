@@ -59,6 +59,21 @@ for t in $(arg vbus.tests | tr , ' '); do
 		sleep 0.5
 	done
 	rmdir "$cg" || echo "nest: processes of $t outlived the test" >> "$d/test.log"
+	# A test killed at its timeout cleaned up nothing: its guests died
+	# with its cgroup (keep their consoles, forget them) and what it
+	# registered with at_exit (lib.sh) runs here.
+	for g in /run/vbus-test/vms/*/; do
+		[ -d "$g" ] || continue
+		n=$(basename "$g")
+		cp "$g/console.log" "$d/guest-$n.console.log" 2>/dev/null
+		cp "$g/qemu-debug.log" "$d/guest-$n.qemu-debug.log" 2>/dev/null
+		rm -rf "$g"
+	done
+	if [ -s /run/vbus-test/at-exit ]; then
+		echo "nest: running the at_exit commands of $t" >> "$d/test.log"
+		timeout -k 5 60 bash /run/vbus-test/at-exit > /dev/null 2>&1
+		rm -f /run/vbus-test/at-exit
+	fi
 	for l in $(ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//'); do
 		echo "$boot_links" | grep -qx "$l" || ip link del "$l" 2>/dev/null
 	done

@@ -223,10 +223,14 @@ guest_stop() {
 # its guests are stopped, last registered first: what a test loaded or made
 # in the host VM is undone even if it stops at a fatal, so the next test in
 # the same host VM starts clean.
+# The list is also kept in a file: a test killed at its timeout runs no
+# trap, and hostvm-run.sh runs the file for it.
 VBUS_AT_EXIT=
+VBUS_AT_EXIT_FILE=/run/vbus-test/at-exit
 at_exit() {
 	VBUS_AT_EXIT="$1
 $VBUS_AT_EXIT"
+	printf '%s\n' "$VBUS_AT_EXIT" > "$VBUS_AT_EXIT_FILE"
 }
 
 vbus_cleanup() {
@@ -240,6 +244,7 @@ vbus_cleanup() {
 $VBUS_AT_EXIT
 EOF_AT_EXIT
 	VBUS_AT_EXIT=
+	rm -f "$VBUS_AT_EXIT_FILE"
 }
 trap vbus_cleanup EXIT
 
