@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 480
+# timeout: 900
 # series: none
 # (not in `make check` yet: a guest with two venet interfaces up has
 # vanished with no trace on its console; see the issue notes)
 # More than one of everything: two venet devices in one guest (one
 # instance, three vectors), a second guest on a second instance at the same
-# time (both pinged at once, no loss), the first guest leaving without
+# time (both pinged at once, no loss; 512 MiB sent to the second arriving
+# sha256-equal while the first is pinged), the first guest leaving without
 # disturbing the second, a new guest re-attaching to the first instance,
 # its guest modules unloaded and reloaded while traffic runs, and the
 # guest rebooted twice (clean and crash); the host counts no bad
@@ -102,6 +103,28 @@ check "both guests at once: 300 pings each, no loss" sh -c "
 	wait
 	grep -q ' 0% packet loss' $VBUS_TEST_OUT/ping-g1.txt &&
 	grep -q ' 0% packet loss' $VBUS_TEST_OUT/ping-g2.txt"
+
+# ---- 512 MiB to g2, sha256-equal, while g1 is pinged -------------------------
+# The guest hashes the stream as it arrives (nothing stored); sha256 in
+# the nested guest runs at a few MB/s, which sets the pace.
+BIG=/tmp/venet-512M
+check "512 MiB of random data" sh -c "head -c 512M /dev/urandom > $BIG"
+want=$(sha256sum < $BIG | cut -d' ' -f1)
+check "g2: receiver" gx g2 "rm -f /tmp/rx.sha; (socat -u -b 262144 TCP-LISTEN:7001,reuseaddr - | sha256sum > /tmp/rx.part && mv /tmp/rx.part /tmp/rx.sha) > /dev/null 2>&1 &"
+wait_for 20 "g2 listens on 7001" gx g2 "ss -Hltn 'sport = :7001' | grep -q ."
+ping -i 0.2 -W 2 -q $GUEST0 > "$VBUS_TEST_OUT/ping-during-bulk.txt" 2>&1 &
+PING_PID=$!
+t0=$(date +%s)
+check "512 MiB host -> g2" timeout 400 socat -u -b 262144 "FILE:$BIG" "TCP:$GUEST1:7001"
+GX_TIMEOUT=10 wait_for 120 "g2 hashed what it received" gx g2 test -s /tmp/rx.sha
+log "512 MiB host -> g2 in $(($(date +%s) - t0)) s"
+kill -ALRM "$PING_PID" 2>/dev/null
+wait "$PING_PID" 2>/dev/null
+rm -f $BIG
+expect_match "512 MiB: sha256 sent" "$want" '^[0-9a-f]{64}$'
+expect_eq "512 MiB host -> g2: sha256 received = sent" "$(gx g2 "cut -d' ' -f1 /tmp/rx.sha")" "$want"
+expect_match "g1 pinged meanwhile, no loss" "$(cat "$VBUS_TEST_OUT/ping-during-bulk.txt")" \
+	'[1-9][0-9]* packets transmitted, [0-9]+ received, 0% packet loss'
 
 # ---- the first guest leaves; a new one re-attaches ---------------------------
 guest_stop g1

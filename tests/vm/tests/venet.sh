@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 600
+# timeout: 420
 # End to end: vbus.ko + venet-tap.ko in the host VM, vbusd serving the
 # instance, a guest with vbus-bridge.ko + venet.ko. Attributes and their
 # refusals, the host netdev (ethtool -i/-S/-C, ip -s link), pings at MTU
 # 1500 and 9000, 1000 pings without loss, iperf3 TCP both ways, sequenced
-# UDP both ways with no datagram lost, 512 MiB over TCP through the guest
-# and back arriving sha256-equal, the notification counts of one ping
+# UDP both ways with no datagram lost, the notification counts of one ping
 # and of a 100-frame burst (txmitigation 10, 25, 0), and the teardown.
 # (Several devices and guests, restarts, reloads: venet-multi.)
 . "$VBUS_REPO/tests/vm/netlib.sh"
@@ -130,50 +129,6 @@ expect_rate "iperf3 TCP host -> guest" "$rate"
 expect_eq "UDP 20 Mb/s guest -> host: datagrams lost" "$(guest_udp_lost g1 $HOST_IP 20M "")" 0
 expect_eq "UDP 20 Mb/s host -> guest: datagrams lost" "$(guest_udp_lost g1 $HOST_IP 20M -R)" 0
 log "guest UDP: $(gx g1 nstat -az UdpRcvbufErrors UdpInErrors | tail -n +2 | tr -s ' ' | tr '\n' ' '); venet rx_drop_nomem $(gs rx_drop_nomem); host UDP: $(nstat -az UdpRcvbufErrors | tail -n +2 | tr -s ' ')"
-# ---- 512 MiB through the guest and back, sha256-equal ------------------------
-# The guest echoes a TCP stream (socat PIPE); the host VM sends 512 MiB of
-# random data and hashes what it sent and what came back: every byte
-# crossed venet both ways. (Hashing in the guest ran at 4 MB/s.)
-BIG=/tmp/venet-512M
-check "512 MiB of random data" sh -c "head -c 512M /dev/urandom > $BIG"
-check "guest echo server" gx g1 "socat -t 60 TCP-LISTEN:7001,reuseaddr PIPE > /dev/null 2>&1 &"
-wait_for 20 "guest listens on 7001" gx g1 "ss -Hltn 'sport = :7001' | grep -q ."
-t0=$(date +%s)
-res=$(timeout 400 python3 - "$BIG" "$GUEST_IP" 7001 <<'EOF_PY'
-import hashlib, socket, sys, threading
-path, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-s = socket.create_connection((host, port))
-sent = hashlib.sha256()
-def send():
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(1 << 20)
-            if not b:
-                break
-            sent.update(b)
-            s.sendall(b)
-    s.shutdown(socket.SHUT_WR)
-t = threading.Thread(target=send)
-t.start()
-got, n = hashlib.sha256(), 0
-while True:
-    b = s.recv(1 << 20)
-    if not b:
-        break
-    got.update(b)
-    n += len(b)
-t.join()
-print(n, sent.hexdigest(), got.hexdigest())
-EOF_PY
-)
-log "512 MiB to the guest and back in $(($(date +%s) - t0)) s: $res"
-read -r n h_sent h_got <<EOF_RES
-$res
-EOF_RES
-expect_eq "512 MiB echoed: bytes back" "$n" $((512 << 20))
-expect_eq "512 MiB echoed: sha256 of what came back = of what was sent" "$h_got" "$h_sent"
-rm -f $BIG
-
 log "host offloads: $(ethtool -k "$HIF" | grep -E '^(tcp-segmentation-offload|tx-checksumming|scatter-gather):' | tr '\n' ' ')"
 
 # ---- notifications ----------------------------------------------------------
