@@ -54,7 +54,7 @@ cleanup() {
 	step 5 "apt remove --purge vbus-dkms vbus-utils venet-dkms"
 	DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q vbus-dkms vbus-utils venet-dkms \
 		> "$out/apt-remove.log" 2>&1 || echo "make demo: apt remove failed (build/demo/apt-remove.log)" >&2
-	dkms status
+	dkms status 2>/dev/null
 }
 trap cleanup EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -67,9 +67,9 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 # The postinst builds for the running kernel and the newest one; the nest's
 # kernel gets what a linux-headers package's postinst would run for it.
 /etc/kernel/header_postinst.d/dkms "$kver" >> "$out/apt-install.log" 2>&1
-dkms status
+dkms status 2>/dev/null
 for m in vbus venet; do
-	dkms status -m $m -k "$kver" | grep -q installed || {
+	dkms status -m $m -k "$kver" 2>/dev/null | grep -q installed || {
 		echo "make demo: DKMS did not install $m for $kver (build/demo/apt-install.log)" >&2
 		exit 1
 	}

@@ -123,7 +123,7 @@ def boot(kver, tests, out, limit):
     append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s "
               "vbus.tests=%s" % (REPO, BUILD, ",".join(tests)))
     cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
-           "-smp", os.environ.get("NEST_SMP", "2"), "-m", os.environ.get("NEST_MEM", "6144"),
+           "-smp", os.environ.get("NEST_SMP", "1"), "-m", os.environ.get("NEST_MEM", "6144"),
            "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
            "-append", append, "-display", "none", "-monitor", "none",
            "-serial", "file:" + console, "-no-reboot", "-nic", "none",

@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
-# series: none
-# (not in `make check` yet: a guest with two venet interfaces up has
-# vanished with no trace on its console; see the issue notes)
+# series: 6.1
 # More than one of everything: two venet devices in one guest (one
 # instance, three vectors), a second guest on a second instance at the same
 # time (both pinged at once, no loss; 512 MiB sent to the second arriving
