@@ -87,6 +87,9 @@ guest_mods gA
 guest_if gA $MACA $GUESTA "$HIFA"
 guest_mods gB
 guest_if gB $MACB $GUESTB "$HIFB"
+for g in gA gB; do
+	vbus_guest_running $g || fatal "$g vanished before the attack (its QEMU exited; guest-$g.* logs)"
+done
 check "gA: 50 pings, no loss" pings 50 $GUESTA
 check "gB: 50 pings, no loss" pings 50 $GUESTB
 read -r e0 r0 <<< "$(errors_b)"
