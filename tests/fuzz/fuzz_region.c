@@ -6,9 +6,10 @@
  * the host lays the region out and resets it, then the rest of the input
  * is applied as patches anywhere in the region (header, table, rings,
  * signals, buffers): arbitrary guest writes. The host then runs its
- * paths on its private plan: peek (RX), fetch/check/copy/complete on every queue,
- * RX fills, signals, mitigation; and the guest's header validator runs
- * on the same bytes, its result used the way a guest would use it.
+ * paths on its private plan: peek (RX) and fetch/check/copy/complete on
+ * every queue, RX fills, signals, mitigation; and the guest's header
+ * validator runs on the same bytes, its result used the way a guest
+ * would use it.
  *
  * The region is malloc'ed at its exact size, so ASan reports any access
  * past it; in-region accesses outside an accepted buffer are caught by
