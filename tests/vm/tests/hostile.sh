@@ -138,6 +138,8 @@ expect_eq "vbus-hostile ran to the end" "$rc" 0
 expect_match "vbus-hostile: $N mutations" "$out" "^vbus-hostile: $N mutations"
 expect_match "vbus-hostile: doorbell storm" "$out" "storm $STORM in"
 touch "$STOP"
+# gB's pings only make traffic: stop them (SIGINT: ping prints its summary)
+kill -INT "$PING_B" 2>/dev/null
 wait "$UDP_A"
 wait "$PING_A"
 wait "$PING_B"
