@@ -216,6 +216,31 @@ enum vbus_err vbus_ioq_fetch(struct vbus_ioq *q, struct vbus_seg *segs,
 }
 
 /*
+ * Consumer: copy and check the single posted slot @skip places after the
+ * next one, without consuming anything: how a receiver gathers buffers
+ * for one frame before it fills them. The guest's head is re-read when
+ * the slot is not known to be posted yet, and always judged against the
+ * real tail, so the window never exceeds a ring. VBUS_E_EMPTY if fewer
+ * than @skip + 1 slots are posted.
+ */
+enum vbus_err vbus_ioq_peek(struct vbus_ioq *q, u32 skip, struct vbus_seg *s)
+{
+	enum vbus_err err;
+
+	if (skip > q->mask)
+		return VBUS_E_INVAL;
+	if (q->head - q->tail <= skip) {
+		err = vbus_ioq_refresh(q);
+		if (err)
+			return err;
+		if (q->head - q->tail <= skip)
+			return VBUS_E_EMPTY;
+	}
+	vbus_ioq_copy(q, q->tail + skip, s);
+	return vbus_ioq_check(q, s, true);
+}
+
+/*
  * Consumer: hand the next fetched slot back with @len bytes (RX: bytes
  * written; TX: bytes consumed) and @flags (VBUS_DESC_F_NEXT to continue an
  * RX frame into the next slot).

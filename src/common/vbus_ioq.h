@@ -51,6 +51,7 @@ enum vbus_err vbus_ioq_reclaim(struct vbus_ioq *q, struct vbus_seg *s);
 enum vbus_err vbus_ioq_avail(struct vbus_ioq *q, u32 *n);
 enum vbus_err vbus_ioq_fetch(struct vbus_ioq *q, struct vbus_seg *segs,
 			     u32 max, u32 *nsegs);
+enum vbus_err vbus_ioq_peek(struct vbus_ioq *q, u32 skip, struct vbus_seg *s);
 enum vbus_err vbus_ioq_complete(struct vbus_ioq *q, u32 len, u16 flags);
 
 static inline u64 vbus_ioq_buf_off(const struct vbus_ioq *q, u32 i)

@@ -236,11 +236,14 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 }
 
 /*
- * Host: write header and device table from its private plan, zero the
- * config blocks. host_state is left INIT; rings are reset per queue with
- * vbus_ioq_reset(), then vbus_layout_set_host_state(READY) publishes.
+ * Host: (re)write the header and the device table from its private plan,
+ * host_state left INIT; the guest's liveness words, the signals, the
+ * config blocks and the rings are not touched. At attach through
+ * vbus_layout_write(); again whenever the guest lets go of the region, so
+ * that whatever it wrote over the host's part is gone before it binds
+ * again.
  */
-void vbus_layout_write(void *base, const struct vbus_layout *l)
+void vbus_layout_publish(void *base, const struct vbus_layout *l)
 {
 	struct vbus_shm_header *h = base;
 	struct vbus_dev_entry *tab;
@@ -273,7 +276,6 @@ void vbus_layout_write(void *base, const struct vbus_layout *l)
 		e->config_off = cpu_to_le64(dev->config_off);
 		e->config_size = cpu_to_le32(dev->config_size);
 		e->nqueues = cpu_to_le16(dev->nqueues);
-		memset((u8 *)base + dev->config_off, 0, dev->config_size);
 		for (k = 0; k < dev->nqueues; k++) {
 			const struct vbus_queue_layout *q = &dev->queue[k];
 			struct vbus_queue_desc *qd = &e->queue[k];
@@ -287,6 +289,21 @@ void vbus_layout_write(void *base, const struct vbus_layout *l)
 			qd->max_chain = cpu_to_le16(q->max_chain);
 		}
 	}
+}
+
+/*
+ * Host, at attach: vbus_layout_publish() and zeroed config blocks.
+ * host_state is left INIT; rings are reset per queue with
+ * vbus_ioq_reset(), then vbus_layout_set_host_state(READY) publishes.
+ */
+void vbus_layout_write(void *base, const struct vbus_layout *l)
+{
+	u32 d;
+
+	vbus_layout_publish(base, l);
+	for (d = 0; d < l->ndevices; d++)
+		memset((u8 *)base + l->dev[d].config_off, 0,
+		       l->dev[d].config_size);
 }
 
 static void vbus_queue_read(const struct vbus_queue_desc *qd,

@@ -73,6 +73,7 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l);
 enum vbus_err vbus_queue_layout_check(const struct vbus_queue_layout *q,
 				      u64 region_size, u32 nvectors);
 u64 vbus_ring_bytes(u32 ring_count);
+void vbus_layout_publish(void *base, const struct vbus_layout *l);
 void vbus_layout_write(void *base, const struct vbus_layout *l);
 enum vbus_err vbus_layout_read(const void *base, u64 region_size,
 			       struct vbus_layout *out);

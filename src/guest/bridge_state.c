@@ -24,11 +24,16 @@ static struct vbus_shm_header *vbus_bridge_hdr(struct vbus_bridge *b)
 	return b->base;
 }
 
-/* Tell the host that our state changed, if it listens. */
+/*
+ * Tell the host that our state changed. Always rung, whatever the signal
+ * words say: they are in shared memory, and a bind or unbind must reach
+ * the host even after something overwrote them (the host then restores
+ * its part of the region, docs/security.md). It happens rarely.
+ */
 static void vbus_bridge_notify_host(struct vbus_bridge *b)
 {
-	if (vbus_signal_inject(&vbus_bridge_hdr(b)->ctrl_to_host))
-		vbus_bridge_doorbell(b, VBUS_CTRL_VECTOR);
+	vbus_signal_inject(&vbus_bridge_hdr(b)->ctrl_to_host);
+	vbus_bridge_doorbell(b, VBUS_CTRL_VECTOR);
 }
 
 static irqreturn_t vbus_bridge_ctrl_irq(int irq, void *data)

@@ -44,6 +44,15 @@ static struct vbus_shm_header *vbus_transport_hdr(struct vbus_transport *x)
 /*
  * Vector 0: the guest changed its liveness word or asks for attention.
  * Process context; the devices hear about state changes through ops->ctrl.
+ *
+ * A guest that is not READY has let go of the region (or says so): the
+ * host rewrites its part of the header, the device table and the control
+ * signals from its private plan, the devices reset their rings and
+ * config blocks (ops->ctrl), and host_state is READY again. So whatever a
+ * guest wrote over the host's part, a driver that rebinds finds the
+ * layout it was given at attach. Done on every such doorbell, changed
+ * or not: it is idempotent, and a guest cannot make the host skip it by
+ * writing its next liveness value early.
  */
 static void vbus_transport_ctrl_work(struct work_struct *work)
 {
@@ -51,21 +60,30 @@ static void vbus_transport_ctrl_work(struct work_struct *work)
 						    ctrl_work);
 	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
 	u32 state, gen, i;
+	bool ready;
 
 	vbus_signal_ack(&hdr->ctrl_to_host);
 	state = vbus_layout_guest_state(hdr, &gen);
-	if (state == xport->guest_state && gen == xport->guest_gen)
+	ready = state == VBUS_STATE_READY;
+	if (ready && state == xport->guest_state && gen == xport->guest_gen)
 		return;
 	pr_debug("instance %s: guest state %u gen %u\n",
 		 vbus_instance_name(xport->inst), state, gen);
 	xport->guest_state = state;
 	xport->guest_gen = gen;
+	if (!ready) {
+		vbus_layout_publish(hdr, &xport->layout);
+		vbus_signal_init(&hdr->ctrl_to_guest);
+		vbus_signal_init(&hdr->ctrl_to_host);
+	}
 	for (i = 0; i < xport->ndevs; i++) {
 		struct vbus_device *dev = xport->devs[i];
 
 		if (dev->cls->ops->ctrl)
 			dev->cls->ops->ctrl(dev, state, gen);
 	}
+	if (!ready)
+		vbus_layout_set_host_state(hdr, VBUS_STATE_READY, xport->gen);
 }
 
 /*

@@ -63,7 +63,22 @@ static void venet_tap_reset_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
-/* Empty rings as after an attach; under RTNL with the data path down. */
+static void venet_tap_write_config(struct venet_tap *t)
+{
+	struct vbus_net_config *cfg = t->cfg;
+
+	memcpy(cfg->mac, t->client_mac, ETH_ALEN);
+	vbus_st16(&cfg->mtu, min_t(u32, t->mtu, U16_MAX));
+	vbus_st32(&cfg->features, VENET_TAP_FEATURES);
+	vbus_st32(&cfg->guest_features, 0);
+	vbus_st32(&cfg->link, 0);
+	vbus_st32(&cfg->max_frame, VBUS_NET_MAX_FRAME);
+}
+
+/*
+ * Empty rings and a fresh config block, as after an attach; under RTNL
+ * with the data path down.
+ */
 static void venet_tap_reset_rings(struct venet_tap *t)
 {
 	vbus_ioq_reset(&t->txq);
@@ -73,7 +88,8 @@ static void venet_tap_reset_rings(struct venet_tap *t)
 	t->guest_opened = false;
 	t->broken = false;
 	t->guest_features = 0;
-	vbus_st32(&t->cfg->guest_features, 0);
+	venet_tap_write_config(t);
+	t->link = 0;	/* venet_tap_sync() writes it again */
 }
 
 static int venet_tap_create(struct vbus_device *dev,
@@ -113,18 +129,6 @@ static void venet_tap_destroy(struct vbus_device *dev)
 	rtnl_unlock();
 	cancel_work_sync(&t->reset_work);
 	kfree(t);
-}
-
-static void venet_tap_write_config(struct venet_tap *t)
-{
-	struct vbus_net_config *cfg = t->cfg;
-
-	memcpy(cfg->mac, t->client_mac, ETH_ALEN);
-	vbus_st16(&cfg->mtu, min_t(u32, t->mtu, U16_MAX));
-	vbus_st32(&cfg->features, VENET_TAP_FEATURES);
-	vbus_st32(&cfg->guest_features, 0);
-	vbus_st32(&cfg->link, 0);
-	vbus_st32(&cfg->max_frame, VBUS_NET_MAX_FRAME);
 }
 
 static int venet_tap_attach(struct vbus_device *dev,
@@ -201,8 +205,10 @@ static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
 /*
  * The guest's liveness word changed. READY: its bus driver is bound.
  * Anything else: it let go of the rings (its devices are removed before
- * it says so), so they are reset and the next bind starts empty.
- * Only a change reaches us, so READY while ready is a new generation.
+ * it says so), so they and the config block are reset and the next bind
+ * starts empty; on every such call (see vbus_transport_ctrl_work()).
+ * READY reaches us only as a change, so READY while ready is a new
+ * generation: a guest kernel that died bound, whose rings are as stale.
  */
 static void venet_tap_ctrl(struct vbus_device *dev, u32 guest_state,
 			   u32 guest_gen)

@@ -74,30 +74,31 @@ static void venet_tap_tx_maybe_stop(struct venet_tap *t,
 
 /*
  * Gather posted buffers for @total bytes into t->tx_segs without
- * consuming them: the fetches run on a private cursor. Returns the
- * number of buffers, 0 if too few are posted, or a negative vbus_err.
+ * consuming them (vbus_ioq_peek(): the guest's head is judged against the
+ * real tail). Returns the number of buffers, 0 if too few are posted, or
+ * a negative vbus_err.
  */
 static int venet_tap_tx_gather(struct venet_tap *t, u32 total)
 {
-	struct vbus_ioq cur = t->rxq;
 	enum vbus_err err;
-	u32 k = 0, cap = 0, n;
+	u32 k = 0, cap = 0;
 
 	while (cap < total) {
-		if (k == cur.max_chain)
+		if (k == t->rxq.max_chain)
 			return -VBUS_E_DESC_CHAIN;
-		err = vbus_ioq_fetch(&cur, &t->tx_segs[k], 1, &n);
+		err = vbus_ioq_peek(&t->rxq, k, &t->tx_segs[k]);
 		if (err == VBUS_E_EMPTY)
 			return 0;
 		if (err)
 			return -err;
+		/* empty buffers come one per slot */
+		if (t->tx_segs[k].flags & VBUS_DESC_F_NEXT)
+			return -VBUS_E_DESC_FLAGS;
 		if (!k && t->tx_segs[0].len < VENET_TAP_HDR_LEN)
 			return -VBUS_E_DESC_LEN;
 		cap += t->tx_segs[k].len;
 		k++;
-		cur.tail++;
 	}
-	t->rxq.head = cur.head;
 	return k;
 }
 

@@ -6,9 +6,10 @@
  * the host lays the region out and resets it, then the rest of the input
  * is applied as patches anywhere in the region (header, table, rings,
  * signals, buffers): arbitrary guest writes. The host then runs its
- * paths on its private plan: fetch/check/copy/complete on every queue,
- * RX fills, signals, mitigation; and the guest's header validator runs
- * on the same bytes, its result used the way a guest would use it.
+ * paths on its private plan: peek (RX) and fetch/check/copy/complete on
+ * every queue, RX fills, signals, mitigation; and the guest's header
+ * validator runs on the same bytes, its result used the way a guest
+ * would use it.
  *
  * The region is malloc'ed at its exact size, so ASan reports any access
  * past it; in-region accesses outside an accepted buffer are caught by
@@ -49,6 +50,14 @@ static void host_queue(u8 *base, const struct vbus_queue_layout *ql,
 	pool_end = ql->pool_off + (u64)ql->ring_count * ql->buf_size;
 	vbus_signal_ack(&q.ring->to_host);
 	vbus_signal_disable(&q.ring->to_host);
+	/* venet-tap's RX gather: look ahead without consuming */
+	for (i = 0; ql->kind == VBUS_QUEUE_RX && i < ql->max_chain; i++) {
+		if (vbus_ioq_peek(&q, i, &segs[i]))
+			break;
+		die_if(segs[i].offset < ql->pool_off ||
+		       segs[i].offset + segs[i].len > pool_end ||
+		       q.head - q.tail > ql->ring_count || q.head - q.tail <= i);
+	}
 	for (rounds = 0; rounds < 4 * (ql->ring_count + 1); rounds++) {
 		enum vbus_err e = vbus_ioq_fetch(&q, segs, VBUS_CHAIN_MAX, &n);
 		u64 copied = 0;

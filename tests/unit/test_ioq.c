@@ -293,11 +293,56 @@ static int t_copy_then_check(struct tctx *t)
 	return T_PASS;
 }
 
+/*
+ * Peek (a receiver gathering buffers for one frame) consumes nothing and
+ * judges the guest's head against the real tail: a head more than a ring
+ * ahead of it is refused however far the peek has got.
+ */
+static int t_peek(struct tctx *t)
+{
+	static struct fix f;
+	struct vbus_seg s;
+	enum vbus_err e[8];
+	u32 i, tail;
+
+	TCHECK(t, !fix_init(&f), "setup");
+	for (i = 0; i < 3; i++)
+		vbus_ioq_post(&f.guest, vbus_ioq_buf_off(&f.guest, i), 10 + i, 0);
+	vbus_ioq_publish(&f.guest);
+	e[0] = vbus_ioq_peek(&f.host, 0, &s);
+	e[1] = vbus_ioq_peek(&f.host, 2, &s);
+	i = s.len;
+	e[2] = vbus_ioq_peek(&f.host, 3, &s);
+	e[3] = vbus_ioq_peek(&f.host, RING, &s);
+	tail = f.host.tail;
+	/* consume two, then the guest claims a ring and one beyond the tail */
+	vbus_ioq_complete(&f.host, 0, 0);
+	vbus_ioq_complete(&f.host, 0, 0);
+	vbus_st32(&f.host.ring->head, f.host.tail + RING + 1);
+	e[4] = vbus_ioq_peek(&f.host, RING - 1, &s);
+	vbus_st32(&f.host.ring->head, f.host.tail + RING);
+	e[5] = vbus_ioq_peek(&f.host, RING - 1, &s);
+	e[6] = vbus_ioq_peek(&f.host, 0, &s);
+	region_free(&f.r);
+	TCHECK(t, !e[0] && !e[1] && i == 12, "peek: %s %s len %u",
+	       vbus_err_name(e[0]), vbus_err_name(e[1]), i);
+	TCHECK(t, tail == 0, "peek consumed: tail %u", tail);
+	TCHECK(t, e[2] == VBUS_E_EMPTY, "past head: %s", vbus_err_name(e[2]));
+	TCHECK(t, e[3] == VBUS_E_INVAL, "past ring: %s", vbus_err_name(e[3]));
+	TCHECK(t, e[4] == VBUS_E_RING_INDEX, "head > ring: %s",
+	       vbus_err_name(e[4]));
+	/* a full ring is legal; its last slot was never posted properly */
+	TCHECK(t, e[5] == VBUS_E_DESC_OWNER, "full ring: %s", vbus_err_name(e[5]));
+	TCHECK(t, !e[6], "slot 2: %s", vbus_err_name(e[6]));
+	return T_PASS;
+}
+
 const struct vbus_test ioq_tests[] = {
 	{ "ioq/flow", t_flow },
 	{ "ioq/wraparound", t_wrap },
 	{ "ioq/checker-distinct-codes", t_checker },
 	{ "ioq/guest-side-checks", t_guest_checks },
 	{ "ioq/copy-then-check", t_copy_then_check },
+	{ "ioq/peek", t_peek },
 	{ NULL, NULL },
 };

@@ -266,6 +266,55 @@ static int t_liveness(struct tctx *t)
 	return T_PASS;
 }
 
+/*
+ * The host's part of the header and the device table, overwritten at
+ * random by a guest, is restored by vbus_layout_publish(); the guest's
+ * liveness words and the config blocks are left alone.
+ */
+static int t_republish(struct tctx *t)
+{
+	static struct vbus_layout l, g;
+	static u8 cfg[64];
+	struct region r;
+	u64 x = 0x9e3779b97f4a7c15ULL;
+	u32 i, gen, st, ntab;
+	enum vbus_err e1, e2;
+	u8 *b;
+
+	TCHECK(t, !make_region(&r, &l), "setup");
+	b = r.base;
+	vbus_layout_set_guest_state(r.base, VBUS_STATE_GONE, 5);
+	memset(b + l.dev[0].config_off, 0xa5, sizeof(cfg));
+	memcpy(cfg, b + l.dev[0].config_off, sizeof(cfg));
+	ntab = sizeof(struct vbus_shm_header) +
+	       l.ndevices * sizeof(struct vbus_dev_entry);
+	for (i = 0; i < 4096; i++) {
+		u32 off;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		off = (u32)(x % ntab);
+		/* not the guest's own liveness pair */
+		if (off >= 0x38 && off < 0x40)
+			continue;
+		b[off] = (u8)(x >> 32);
+	}
+	e1 = vbus_layout_read(r.base, r.size, &g);
+	vbus_layout_publish(r.base, &l);
+	vbus_layout_set_host_state(r.base, VBUS_STATE_READY, 1);
+	e2 = vbus_layout_read(r.base, r.size, &g);
+	st = vbus_layout_guest_state(r.base, &gen);
+	i = memcmp(&l, &g, sizeof(l)) ||
+	    memcmp(cfg, b + l.dev[0].config_off, sizeof(cfg));
+	region_free(&r);
+	TCHECK(t, e1 != VBUS_OK, "random writes went unnoticed");
+	TCHECK(t, e2 == VBUS_OK, "after publish: %s", vbus_err_name(e2));
+	TCHECK(t, !i, "layout differs from the plan or config touched");
+	TCHECK(t, st == VBUS_STATE_GONE && gen == 5, "guest words %u/%u", st, gen);
+	return T_PASS;
+}
+
 static int t_err_names(struct tctx *t)
 {
 	int i, j;
@@ -289,6 +338,7 @@ const struct vbus_test layout_tests[] = {
 	{ "layout/write-read-roundtrip", t_roundtrip },
 	{ "layout/validator-rejects", t_read_rejects },
 	{ "layout/liveness", t_liveness },
+	{ "layout/republish", t_republish },
 	{ "layout/err-names", t_err_names },
 	{ NULL, NULL },
 };

@@ -11,6 +11,7 @@
 #   fatal MSG                  record a failure and end the test now
 #   wait_for SECS DESC CMD...  retry CMD until it succeeds (fails after SECS)
 #   guest_start NAME [QEMU ARGS...]   boot a guest VM under KVM
+#                              (GUEST_APPEND: more kernel parameters)
 #   gx NAME CMD...             run CMD in the guest (timeout GX_TIMEOUT, 60 s)
 #   gx_bg NAME CMD...          start CMD in the guest in the background
 #   guest_stop NAME            power the guest off (killed if it hangs)
@@ -142,7 +143,7 @@ guest_start() {
 		-m "${GUEST_MEM:-768}" -smp "${GUEST_CPUS:-1}" \
 		-kernel "/boot/vmlinuz-$VBUS_KVER" \
 		-initrd "$VBUS_BUILD/vm/$VBUS_KVER/guest.gz" \
-		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name" \
+		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
 		-display none -monitor none -serial "file:$d/console.log" \
 		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \

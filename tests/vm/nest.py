@@ -79,11 +79,12 @@ def ensure_initramfs(kver):
 
 
 def build_userspace():
-    """The tools (vbusd, vbusctl) and the test peer the tests run, built from
-    this checkout (a clean clone has neither)."""
+    """The tools (vbusd, vbusctl), the test peer and the hostile guest the
+    tests run, built from this checkout (a clean clone has none of them)."""
     ok = True
     for cmd in (["make", "-s", "-C", os.path.join(REPO, "tools")],
-                ["make", "-s", "-C", os.path.join(HERE, "peer")]):
+                ["make", "-s", "-C", os.path.join(HERE, "peer")],
+                ["make", "-s", "-C", os.path.join(HERE, "hostile")]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             ok = False

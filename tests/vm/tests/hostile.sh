@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 330
+# series: 6.1
+# A hostile guest (docs/security.md). Two guests on two instances: gA runs
+# the venet driver and its traffic (pings from the host, sequenced UDP from
+# the guest) must lose nothing; gB brings its driver up, then, with
+# traffic running both ways, vbus-hostile overwrites gB's shared region at
+# random (HOSTILE_N mutations, 10^5 by default: indexes, descriptors,
+# forged frames, signals, config block, header, liveness, with a pretend
+# rebind every 1000) and storms the doorbell. The host VM's kernel log stays
+# clean (the nest scans it), gB's venet-tap counts the errors and resets,
+# and reloading gB's guest modules brings its link back.
+. "$VBUS_REPO/tests/vm/netlib.sh"
+VBUS=$(need_module vbus.ko)
+TAP=$(need_module venet-tap.ko)
+BRIDGE=$(need_module vbus-bridge.ko)
+VENET=$(need_module venet.ko)
+VBUSCTL=$VBUS_REPO/tools/vbusctl
+VBUSD=$VBUS_REPO/tools/vbusd
+HOSTILE=$VBUS_BUILD/hostile/vbus-hostile
+[ -x "$HOSTILE" ] || HOSTILE=$VBUS_REPO/build/hostile/vbus-hostile
+SEED=${HOSTILE_SEED:-$(date +%s)}
+N=${HOSTILE_N:-100000}
+STORM=${HOSTILE_STORM:-20000}
+# busA: ethA (guest gA, well-behaved); busB: ethB (guest gB, hostile)
+MACA=02:00:c6:12:07:02 HOSTA=198.18.7.1 GUESTA=198.18.7.2
+MACB=02:00:c6:12:09:02 HOSTB=198.18.9.1 GUESTB=198.18.9.2
+SB=/sys/vbus/devices/ethB
+
+host_dev() {	# host_dev DEV CLIENT_MAC HOST_IP: prints the netdev's name
+	local d=/sys/vbus/devices/$1 hif
+	echo "$2" > "$d/client_mac" && echo 1 > "$d/enabled" || return 1
+	hif=$(cat "$d/ifname")
+	sysctl -qw "net.ipv6.conf.$hif.disable_ipv6=1"
+	ip addr add "$3/24" dev "$hif" && ip link set "$hif" up || return 1
+	echo "$hif"
+}
+guest_if() {	# guest_if GUEST MAC IP HOSTIF
+	local gif
+	wait_for 20 "$1: interface with MAC $2" guest_has_mac "$1" "$2"
+	gif=$(guest_ifname_by_mac "$1" "$2")
+	check "$1: address $3 on $gif" gx "$1" "sysctl -qw net.ipv6.conf.$gif.disable_ipv6=1; ip addr add $3/24 dev $gif && ip link set $gif up"
+	wait_for 20 "$1: host carrier on $4" grep -qx 1 "/sys/class/net/$4/carrier"
+	wait_for 20 "$1: guest carrier on $gif" gx "$1" "grep -qx 1 /sys/class/net/$gif/carrier"
+}
+guest_mods() {
+	check "$1: insmod vbus-bridge" gx "$1" insmod "$BRIDGE"
+	check "$1: insmod venet" gx "$1" insmod "$VENET"
+}
+pings() {	# pings COUNT ADDR: no loss
+	ping -c "$1" -i 0.01 -W 2 -q "$2" | grep -q ' 0% packet loss'
+}
+errors_b() {	# everything gB's venet-tap refused, and its resets
+	echo $(($(cat $SB/rx_drop_bad_desc) + $(cat $SB/rx_drop_bad_hdr) + \
+		$(cat $SB/tx_drop_bad_desc))) "$(cat $SB/resets)"
+}
+# udp_lost GUEST SERVER RATE: sequenced UDP from the guest for 3 s;
+# prints "LOST SENT" (iperf3 numbers every datagram, the server counts
+# the gaps), or "failed". Under load a run may send few datagrams.
+udp_lost() {
+	local out
+	sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
+	out=$(GX_TIMEOUT=60 gx "$1" "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304 &&
+		iperf3 -J -u -b $3 -l 1200 -w 2M -t 3 -c $2") || {
+		echo failed
+		return 1
+	}
+	printf '%s' "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["end"]["sum"]
+print(s["lost_packets"], s["packets"])' || echo failed
+}
+VBUSD_PIDS=
+vbusd_start() {
+	"$VBUSD" "$1" > "$VBUS_TEST_OUT/vbusd-$1.log" 2>&1 &
+	VBUSD_PIDS="$VBUSD_PIDS $!"
+	wait_for 10 "vbusd $1 listens" test -S "/run/vbus/$1.sock"
+}
+
+at_exit "pkill -x vbusd; sleep 1; for d in ethA ethB; do echo 0 > /sys/vbus/devices/\$d/enabled; $VBUSCTL detach \$d; $VBUSCTL delete-device \$d; done; $VBUSCTL delete-instance busA; $VBUSCTL delete-instance busB; rmmod venet_tap; rmmod vbus"
+check "vbus.ko loads" insmod "$VBUS"
+check "venet-tap.ko loads" insmod "$TAP"
+check "vbus-hostile built" test -x "$HOSTILE"
+for d in ethA:busA ethB:busB; do
+	check "create ${d#*:}, create and attach ${d%:*}" sh -c \
+		"$VBUSCTL create-instance ${d#*:} && $VBUSCTL create-device ${d%:*} --type venet-tap && $VBUSCTL attach ${d%:*} ${d#*:}"
+done
+HIFA=$(host_dev ethA $MACA $HOSTA)
+HIFB=$(host_dev ethB $MACB $HOSTB)
+expect_match "two host netdevs" "$HIFA $HIFB" '^venet-tap[0-9]+ venet-tap[0-9]+$'
+vbusd_start busA
+vbusd_start busB
+
+QA=$("$VBUSCTL" qemu-args busA)
+QB=$("$VBUSCTL" qemu-args busB)
+# shellcheck disable=SC2086
+guest_start gA $QA
+# Debian's kernel has CONFIG_IO_STRICT_DEVMEM: while vbus-bridge holds the
+# BARs, mmap of their sysfs resource files fails unless iomem=relaxed
+# shellcheck disable=SC2086
+GUEST_APPEND=iomem=relaxed guest_start gB $QB
+wait_for 10 "both instances attached" sh -c \
+	"grep -qx 1 /sys/vbus/instances/busA/attached && grep -qx 1 /sys/vbus/instances/busB/attached"
+guest_mods gA
+guest_if gA $MACA $GUESTA "$HIFA"
+guest_mods gB
+guest_if gB $MACB $GUESTB "$HIFB"
+for g in gA gB; do
+	vbus_guest_running $g || fatal "$g vanished before the attack (its QEMU exited; guest-$g.* logs)"
+done
+check "gA: 50 pings, no loss" pings 50 $GUESTA
+check "gB: 50 pings, no loss" pings 50 $GUESTB
+read -r e0 r0 <<< "$(errors_b)"
+expect_eq "gB: no errors before" "$e0 $r0" "0 0"
+
+# ---- gB turns hostile while both carry traffic ------------------------------
+log "vbus-hostile seed $SEED, $N mutations, $STORM doorbells"
+ping -i 0.01 -c 3000 -W 2 -q $GUESTA > "$VBUS_TEST_OUT/ping-gA.txt" 2>&1 &
+PING_A=$!
+ping -i 0.01 -c 3000 -W 1 -q $GUESTB > "$VBUS_TEST_OUT/ping-gB.txt" 2>&1 &
+PING_B=$!
+gx_bg gB "ping -i 0.02 -c 2000 -W 1 -q $HOSTB" > /dev/null
+host_iperf3_server $HOSTA
+STOP=$VBUS_TEST_OUT/udp-stop
+(
+	while [ ! -e "$STOP" ]; do
+		udp_lost gA $HOSTA 20M
+	done
+) > "$VBUS_TEST_OUT/udp-gA.txt" 2>&1 &
+UDP_A=$!
+sleep 2
+t0=$(date +%s)
+out=$(GX_TIMEOUT=200 gx gB "$HOSTILE -s $SEED -n $N -r 5000 -a 1000 -b $STORM" 2>&1)
+rc=$?
+printf '%s\n' "$out" > "$VBUS_TEST_OUT/vbus-hostile.txt"
+log "$(printf '%s' "$out" | tail -n 1) ($(($(date +%s) - t0)) s)"
+expect_eq "vbus-hostile ran to the end" "$rc" 0
+expect_match "vbus-hostile: $N mutations" "$out" "^vbus-hostile: $N mutations"
+expect_match "vbus-hostile: doorbell storm" "$out" "storm $STORM in"
+touch "$STOP"
+# gB's pings only make traffic: stop them (SIGINT: ping prints its summary)
+kill -INT "$PING_B" 2>/dev/null
+wait "$UDP_A"
+wait "$PING_A"
+wait "$PING_B"
+log "gA: $(tail -n 2 "$VBUS_TEST_OUT/ping-gA.txt" | head -n 1); UDP per run (lost sent): $(tr '\n' ' ' < "$VBUS_TEST_OUT/udp-gA.txt")"
+log "gB: $(tail -n 2 "$VBUS_TEST_OUT/ping-gB.txt" | head -n 1)"
+check "gA: pings during the attack, no loss" grep -q ' 0% packet loss' "$VBUS_TEST_OUT/ping-gA.txt"
+read -r ulost usent uruns ufail <<< "$(awk '$1 == "failed" { f++; next }
+	{ l += $1; s += $2; n++ } END { printf "%d %d %d %d\n", l, s, n, f }' "$VBUS_TEST_OUT/udp-gA.txt")"
+log "gA: sequenced UDP: $uruns runs, $usent datagrams, $ulost lost, $ufail failed"
+expect_eq "gA: sequenced UDP during the attack, every run measured" "$ufail" 0
+expect_range "gA: sequenced UDP during the attack, datagrams" "$usent" 500 999999999
+expect_eq "gA: sequenced UDP during the attack, nothing lost" "$ulost" 0
+check "gA: 50 pings after, no loss" pings 50 $GUESTA
+
+# ---- what the host saw -------------------------------------------------------
+read -r e1 r1 <<< "$(errors_b)"
+log "gB's venet-tap: $(for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc resets guest_kicks rx_packets tx_packets; do printf '%s %s ' $c "$(cat $SB/$c)"; done)"
+expect_range "gB: venet-tap counted refused descriptors and frames" "$e1" 1 999999999
+expect_range "gB: venet-tap reset the device" "$r1" 1 999999999
+for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc resets; do
+	expect_eq "gA: no $c" "$(cat /sys/vbus/devices/ethA/$c)" 0
+done
+expect_eq "busB still attached" "$(cat /sys/vbus/instances/busB/attached)" 1
+
+# ---- recovery: gB's driver is reset ------------------------------------------
+check "gB: rmmod venet" gx gB rmmod venet
+check "gB: rmmod vbus-bridge" gx gB rmmod vbus_bridge
+guest_mods gB
+guest_if gB $MACB $GUESTB "$HIFB"
+check "gB after the reset: 50 pings, no loss" pings 50 $GUESTB
+check "gA still: 50 pings, no loss" pings 50 $GUESTA
+guest_stop gB
+guest_stop gA
+
+# ---- teardown ----------------------------------------------------------------
+kill "$(cat /run/iperf3.pid 2>/dev/null)" 2>/dev/null
+# shellcheck disable=SC2086
+kill $VBUSD_PIDS 2>/dev/null
+# shellcheck disable=SC2086
+wait $VBUSD_PIDS 2>/dev/null
+wait_for 15 "both instances detached" sh -c \
+	"grep -qx 0 /sys/vbus/instances/busA/attached && grep -qx 0 /sys/vbus/instances/busB/attached"
+for d in ethA ethB; do
+	check "$d: disable, detach, delete" sh -c \
+		"echo 0 > /sys/vbus/devices/$d/enabled && $VBUSCTL detach $d && $VBUSCTL delete-device $d"
+done
+check "delete busA, busB" sh -c "$VBUSCTL delete-instance busA && $VBUSCTL delete-instance busB"
+check "rmmod venet-tap" rmmod venet_tap
+check "rmmod vbus" rmmod vbus
