@@ -27,8 +27,7 @@ for k in $kvers; do
 		fi
 	done
 done
-# The modules the VM tests load: built last without extra checks, W=1 only.
-for k in $kvers; do "$top/tests/build/modules.sh" "$k" W=1 > "$logs/$k-final.log" 2>&1; done
+# (The modules the VM tests load are built again by tests/vm/nest.py, W=1.)
 
 # checkpatch, from Debian's linux-source tarball
 cp_dir=$top/build/checkpatch

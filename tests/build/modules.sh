@@ -25,7 +25,7 @@ rc=0
 for d in src/host src/guest tests/vm/modules; do
 	[ -f "$work/$d/Kbuild" ] || continue
 	echo "== $d ($kver)"
-	make -C "$kdir" M="$work/$d" "$@" modules 2>&1 || rc=1
+	make -j"$(nproc)" -C "$kdir" M="$work/$d" "$@" modules 2>&1 || rc=1
 	find "$work/$d" -name '*.ko' -exec cp {} "$out/" \;
 done
 exit $rc
