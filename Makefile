@@ -7,6 +7,7 @@
 #   make check-unit | check-tools | check-build | check-pkg
 #   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
 #   make fuzz | bench-ring
+#   make bench [KERNEL=6.1|6.12]   venet vs virtio-net/vhost-net in the nest
 #   make pkg             Debian and RPM packages into build/pkg/
 #   make install-tools DESTDIR=... PREFIX=...
 
@@ -54,9 +55,14 @@ pkg:
 install-tools:
 	$(MAKE) -C tools install
 
-demo bench:
+demo:
 	@echo "make $@: not implemented yet (see README.md, Status)" >&2
 	@exit 1
+
+# the benchmark in the nest (about 20 minutes), into bench/results/
+bench:
+	@sh tests/deps.sh || echo "# bench: packages missing; the chart needs python3-matplotlib"
+	python3 bench/run.py --kernel $(or $(KERNEL),6.1)
 
 clean:
 	$(MAKE) -C tools clean
