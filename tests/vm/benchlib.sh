@@ -275,11 +275,12 @@ check "burstthresh 64" sh -c "echo 64 > $S/burstthresh"
 # not in the results: venet and vhost-net, 64-byte round trips and TCP
 # guest -> host. The guest's own time shows as the vCPU thread in KVM.
 profile() {	# BACKEND NAME CMD...
-	local b=$1 what=$2 data=/tmp/perf-$1-$2.data
+	local b=$1 what=$2 data=/tmp/perf-$1-$2.data pid
 	shift 2
 	perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
+	pid=$!
 	"$@" > /dev/null 2>&1
-	wait
+	wait "$pid"
 	perf report -i "$data" --stdio --no-children --sort comm,dso,sym --percent-limit 0.5 \
 		> "$VBUS_TEST_OUT/perf-$b-$what.txt" 2>&1
 	perf report -i "$data" --stdio --no-children --sort comm --percent-limit 0.5 -g none \
