@@ -12,6 +12,8 @@
 #   make install-tools DESTDIR=... PREFIX=...
 
 KVER ?= $(shell uname -r)
+# Debian's python3, for which tests/deps.sh installs python3-matplotlib
+BENCH_PYTHON ?= /usr/bin/python3
 
 .PHONY: all tools modules check check-unit check-tools check-build check-pkg \
 	check-vm fuzz bench-ring pkg install-tools demo bench clean
@@ -62,7 +64,7 @@ demo:
 # the benchmark in the nest (about 20 minutes), into bench/results/
 bench:
 	@sh tests/deps.sh || echo "# bench: packages missing; the chart needs python3-matplotlib"
-	python3 bench/run.py --kernel $(or $(KERNEL),6.1)
+	$(BENCH_PYTHON) bench/run.py --kernel $(or $(KERNEL),6.1)
 
 clean:
 	$(MAKE) -C tools clean

@@ -45,6 +45,8 @@ ROWS = [
     ("host VM CPU per GB, TCP host -> guest", "tcp", {"dir": "h2g"}, "cpu_s_per_gb", "s/GB", False),
     ("KVM exits per round trip, 64 B", "rr", {"size": 64}, "exits_per_rt", "", False),
     ("KVM interrupts per round trip, 64 B", "rr", {"size": 64}, "irqs_per_rt", "", False),
+    ("  the same, net of the quiet guest: exits", "rr", {"size": 64}, "exits_net_per_rt", "", False),
+    ("  the same, net of the quiet guest: interrupts", "rr", {"size": 64}, "irqs_net_per_rt", "", False),
     ("KVM exits per packet, TCP guest -> host", "tcp", {"dir": "g2h"}, "exits_per_pkt", "", False),
     ("KVM interrupts per packet, TCP guest -> host", "tcp", {"dir": "g2h"}, "irqs_per_pkt", "", False),
     ("KVM exits per packet, TCP host -> guest", "tcp", {"dir": "h2g"}, "exits_per_pkt", "", False),
@@ -59,12 +61,14 @@ ROWS = [
     ("venet interrupts per packet, UDP 64 B", "udp", {"dir": "g2h"}, "venet_irqs_per_pkt", "", False),
     ("idle ping from the host VM: KVM exits per round trip", "idle", {"from": "host"}, "exits_per_rt", "", False),
     ("idle ping from the host VM: KVM interrupts per round trip", "idle", {"from": "host"}, "irqs_per_rt", "", False),
+    ("  the same, net of the quiet guest: exits", "idle", {"from": "host"}, "exits_net_per_rt", "", False),
+    ("  the same, net of the quiet guest: interrupts", "idle", {"from": "host"}, "irqs_net_per_rt", "", False),
     ("idle ping from the host VM: venet kicks per round trip", "idle", {"from": "host"}, "venet_kicks_per_rt", "", False),
     ("idle ping from the host VM: venet interrupts per round trip", "idle", {"from": "host"}, "venet_irqs_per_rt", "", False),
-    ("idle ping from the guest: KVM exits per round trip", "idle", {"from": "guest"}, "exits_per_rt", "", False),
-    ("idle ping from the guest: KVM interrupts per round trip", "idle", {"from": "guest"}, "irqs_per_rt", "", False),
     ("idle ping from the guest: venet kicks per round trip", "idle", {"from": "guest"}, "venet_kicks_per_rt", "", False),
     ("idle ping from the guest: venet interrupts per round trip", "idle", {"from": "guest"}, "venet_irqs_per_rt", "", False),
+    ("quiet guest: KVM exits per second", "quiet", {}, "exits_per_s", "", False),
+    ("quiet guest: KVM interrupts per second", "quiet", {}, "irq_injections_per_s", "", False),
 ]
 SWEEP_FIELDS = [("gbps", "TCP g2h Gb/s", "tcp"), ("exits_per_pkt", "exits/pkt", "tcp"),
                 ("irqs_per_pkt", "KVM irqs/pkt", "tcp"), ("venet_kicks_per_pkt", "kicks/pkt", "tcp"),
@@ -94,13 +98,42 @@ def select(recs, kind, params, backend=None, sweep=False):
     return out
 
 
+def net_of_background(recs):
+    """Add exits/interrupts per round trip net of the quiet guest's rate
+    (timer ticks and the like during the measurement's wall time)."""
+    quiet = [r for r in recs if r["kind"] == "quiet" and r.get("wall_s")]
+    if not quiet:
+        return
+    rate = {k: statistics.median(r["counters"].get("kvm_" + k, 0) / r["wall_s"] for r in quiet)
+            for k in ("exits", "irq_injections")}
+    for r in recs:
+        rts = r.get("round_trips_total", r.get("round_trips"))
+        c = r.get("counters", {})
+        if r["kind"] not in ("rr", "idle") or not rts or "kvm_exits" not in c:
+            continue
+        for k, short in (("exits", "exits"), ("irq_injections", "irqs")):
+            r[short + "_net_per_rt"] = (c["kvm_" + k] - rate[k] * r["wall_s"]) / rts
+
+
+def key_of(i):
+    """The key of ROWS[i] in bench.json: indented rows name their parent."""
+    label = ROWS[i][0]
+    if label.startswith("  the same"):
+        j = i
+        while ROWS[j][0].startswith("  "):
+            j -= 1
+        return "%s; %s" % (ROWS[j][0], label.strip())
+    return label.strip()
+
+
 def aggregate(recs):
     res = {"backends": {}, "sweep": {}}
-    for label, kind, params, field, unit, _ in ROWS:
+    net_of_background(recs)
+    for i, (label, kind, params, field, unit, _) in enumerate(ROWS):
         for b in BACKENDS:
             s = stats([r.get(field) for r in select(recs, kind, params, b)])
             if s:
-                res["backends"].setdefault(b, {})[label.strip()] = dict(s, unit=unit, field=field)
+                res["backends"].setdefault(b, {})[key_of(i)] = dict(s, unit=unit, field=field)
     for knob in ("txmitigation", "burstthresh"):
         pts = {}
         for r in recs:
@@ -169,11 +202,13 @@ def markdown(res, meta):
     L += ["", "Each cell: median [min-max] over the rounds (TCP and UDP: one run per round). "
           "Per packet = per frame counted on the host VM's netdev of the backend "
           "(venet-tapN, tap, veth; TSO/GRO frames count once). KVM counters are the "
-          "guest VM's, from the host VM's debugfs; veth involves no guest.", ""]
+          "guest VM's, from the host VM's debugfs; veth involves no guest. \"Net of the "
+          "quiet guest\": minus the exits and interrupts the guest takes with no traffic "
+          "(its rate in a quiet window, times the measurement's wall time).", ""]
     L.append("| metric | " + " | ".join(NAMES[b] for b in BACKENDS) + " | venet / vhost-net | venet / veth |")
     L.append("| --- |" + " --- |" * (len(BACKENDS) + 2))
-    for label, _, _, _, unit, _ in ROWS:
-        key = label.strip()
+    for i, (label, _, _, _, unit, _) in enumerate(ROWS):
+        key = key_of(i)
         cells = []
         for b in BACKENDS:
             s = res["backends"].get(b, {}).get(key)
@@ -207,7 +242,7 @@ def chart(res, path):
     fig, ax = plt.subplots(2, 3, figsize=(15, 8.5))
     colors = {"venet": "tab:red", "qemu": "tab:gray", "vhost": "tab:blue", "veth": "tab:green"}
 
-    def bars(a, labels, title, ylabel):
+    def bars(a, labels, title, ylabel, ticks=None):
         w = 0.8 / len(BACKENDS)
         for i, b in enumerate(BACKENDS):
             ys, lo, hi = [], [], []
@@ -220,9 +255,9 @@ def chart(res, path):
             a.bar([j + i * w for j in range(len(labels))], ys, w, yerr=[lo, hi], capsize=3,
                   color=colors[b], label=NAMES[b])
         a.set_xticks([j + w * (len(BACKENDS) - 1) / 2 for j in range(len(labels))])
-        a.set_xticklabels([lab.replace("UDP request/response ", "RR ").replace("round trip ", "")
-                           .replace(", TCP ", "\nTCP ").replace("TCP ", "") for lab in labels],
-                          fontsize=8)
+        a.set_xticklabels(ticks or [lab.replace("UDP request/response ", "RR ")
+                                    .replace("round trip ", "").replace("TCP ", "")
+                                    for lab in labels], fontsize=8)
         a.set_title(title, fontsize=10)
         a.set_ylabel(ylabel)
 
@@ -230,11 +265,13 @@ def chart(res, path):
          "sockperf ping-pong rate", "round trips/s")
     ax[0][0].legend(fontsize=7)
     bars(ax[0][1], ["round trip p50, 64 B", "round trip p99, 64 B", "round trip p50, 1400 B",
-                    "round trip p99, 1400 B"], "round trip latency", "us")
+                    "round trip p99, 1400 B"], "round trip latency (log scale)", "us")
+    ax[0][1].set_yscale("log")
     bars(ax[0][2], ["TCP guest -> host", "TCP host -> guest"], "iperf3 TCP", "Gb/s")
     bars(ax[1][0], ["KVM exits per packet, TCP guest -> host", "KVM interrupts per packet, TCP guest -> host",
                     "KVM exits per packet, TCP host -> guest", "KVM interrupts per packet, TCP host -> guest"],
-         "KVM exits / injected interrupts per packet (TCP)", "per packet")
+         "KVM exits / injected interrupts per packet (TCP)", "per packet",
+         ["exits\ng2h", "interrupts\ng2h", "exits\nh2g", "interrupts\nh2g"])
     bars(ax[1][1], ["UDP 64 B guest -> host, received"], "UDP 64 B guest -> host", "packets/s")
     a = ax[1][2]
     pts = res["sweep"].get("txmitigation") or {}

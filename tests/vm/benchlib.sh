@@ -43,7 +43,6 @@ VENET_MAC=02:00:c6:12:01:02
 QEMU_MAC=52:54:00:12:34:56
 VHOST_MAC=52:54:00:12:34:57
 mkdir -p "$RAW"
-: > "$JSONL"
 
 bk_addr() {
 	case $1 in
@@ -96,22 +95,35 @@ snapshot() {
 }
 
 # measure KIND BACKEND ROUND PARAMS CMD...: run CMD between two snapshots
-# and record it (PARAMS: space-separated key=value, may be empty)
+# (PARAMS: space-separated key=value, may be empty). The records are made
+# at the end, by one run of benchrec.py over $MANIFEST (python starts
+# slowly under emulation).
+MANIFEST=$RAW/manifest
+: > "$MANIFEST"
+NMEAS=0
 measure() {
-	local kind=$1 b=$2 r=$3 params=$4 raw rc out
+	local kind=$1 b=$2 r=$3 params=$4 f rc
 	shift 4
-	raw=$RAW/$b-$kind-$r-$(printf '%s' "$params" | tr ' =' '_-').txt
-	snapshot /tmp/bench-s0 "$b"
-	"$@" > "$raw" 2>&1
+	NMEAS=$((NMEAS + 1))
+	f=$RAW/$NMEAS-$b-$kind-$r
+	snapshot "$f.s0" "$b"
+	"$@" > "$f.txt" 2>&1
 	rc=$?
-	snapshot /tmp/bench-s1 "$b"
-	# shellcheck disable=SC2086
-	if out=$(python3 "$REC" "$JSONL" "$kind" "$b" "$r" /tmp/bench-s0 /tmp/bench-s1 "$raw" "$rc" $params); then
-		vbus_ok "$out"
-	else
-		vbus_fail "no number: $out (exit $rc)"
-		tail -n 5 "$raw" | sed 's/^/#   /'
-	fi
+	snapshot "$f.s1" "$b"
+	printf '%s\n' "$kind $b $r $f.s0 $f.s1 $f.txt $rc $params" >> "$MANIFEST"
+}
+
+# record: every measurement into $JSONL; one check per measurement
+record() {
+	local line
+	: > "$JSONL"
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) vbus_ok "${line#ok }" ;;
+		"not ok "*) vbus_fail "${line#not ok }" ;;
+		*) echo "# $line" ;;
+		esac
+	done < <(python3 "$REC" "$JSONL" "$MANIFEST" 2>&1)
 }
 
 rr() {	# BACKEND SIZE
@@ -179,6 +191,8 @@ ip -n benchb link set lo up
 wait_for 10 "vbusd listens" test -S /run/vbus/bus0.sock
 
 # ---- the guest -------------------------------------------------------------------
+# Every program the guest starts costs most of a second: the setup is two
+# agent calls, shell builtins where they do.
 # shellcheck disable=SC2046
 guest_start g1 $("$VBUSCTL" qemu-args bus0) \
 	-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=off \
@@ -187,63 +201,62 @@ guest_start g1 $("$VBUSCTL" qemu-args bus0) \
 	-device virtio-net-pci,netdev=n1,mac=$VHOST_MAC
 KVMD=$(echo /sys/kernel/debug/kvm/"$(cat "$VBUS_VMDIR/g1/pid")"-*)
 check "the guest's KVM counters ($KVMD)" test -r "$KVMD/exits"
-check "guest modules" gx g1 "insmod $BRIDGE && insmod $VENET && modprobe virtio_net"
-wait_for 20 "guest venet interface" guest_has_mac g1 $VENET_MAC
-wait_for 20 "guest virtio-net interfaces" guest_has_mac g1 $VHOST_MAC
-gif() { guest_ifname_by_mac g1 "$1"; }
-GSET=
-for i in "$VENET_MAC:198.18.1.2:198.18.1.1:$(cat $S/host_mac)" \
-	"$QEMU_MAC:198.18.0.2:198.18.0.1:$(cat /sys/class/net/tap0/address)" \
-	"$VHOST_MAC:198.18.2.2:198.18.2.1:$(cat /sys/class/net/tap1/address)"; do
-	IFS=: read -r m1 m2 m3 m4 m5 m6 ga ha hm <<< "$i"
-	gm=$m1:$m2:$m3:$m4:$m5:$m6
+# the modules, then "MAC ifname" lines once the three NICs are there
+GIFS=$(gx g1 "insmod $BRIDGE && insmod $VENET && modprobe virtio_net || exit 1
+	for i in {1..60}; do
+		out= n=0
+		for d in /sys/class/net/*; do read -r a < \$d/address; out=\"\$out\$a \${d##*/}
+\"; done
+		for m in $VENET_MAC $QEMU_MAC $VHOST_MAC; do [[ \$out == *\$m* ]] && n=\$((n + 1)); done
+		[ \$n = 3 ] && break
+		sleep 0.5
+	done
+	printf '%s' \"\$out\"")
+log "guest NICs: $(printf '%s' "$GIFS" | tr '\n' ' ')"
+gif() { printf '%s\n' "$GIFS" | sed -n "s/^$1 //p"; }
+GSET="sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
+BATCH=
+for i in "$VENET_MAC 198.18.1.2 198.18.1.1 $(cat $S/host_mac)" \
+	"$QEMU_MAC 198.18.0.2 198.18.0.1 $(cat /sys/class/net/tap0/address)" \
+	"$VHOST_MAC 198.18.2.2 198.18.2.1 $(cat /sys/class/net/tap1/address)"; do
+	read -r gm ga ha hm <<< "$i"
 	g=$(gif "$gm")
+	expect_match "guest NIC with MAC $gm" "$g" '^[a-z0-9]+$'
 	# no ARP, no IPv6: only what the benchmark sends crosses the links
-	GSET="$GSET sysctl -qw net.ipv6.conf.$g.disable_ipv6=1 && ip addr add $ga/24 dev $g && ip link set $g up && ip neigh replace $ha lladdr $hm dev $g nud permanent &&"
+	GSET="$GSET net.ipv6.conf.$g.disable_ipv6=1"
+	BATCH="${BATCH}addr add $ga/24 dev $g
+link set $g up
+neigh replace $ha lladdr $hm dev $g nud permanent
+"
 	ip neigh replace "$ga" lladdr "$gm" dev "$(ip -o route get "$ga" | sed -n 's/.* dev \([^ ]*\).*/\1/p')" nud permanent
 done
-check "guest addresses" gx g1 "$GSET sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
+# the servers start while the links come up
+check "guest addresses and servers" gx g1 "$GSET && ip -batch - <<'EOF_IP'
+${BATCH}EOF_IP
+(sockperf server -i 0.0.0.0 -p 11111 > /dev/null 2>&1 &)
+(iperf3 -s > /dev/null 2>&1 &)"
+ip netns exec benchb sockperf server -i 198.18.3.2 -p 11111 > "$VBUS_TEST_OUT/veth-sockperf.log" 2>&1 &
+ip netns exec benchb iperf3 -s -D -B 198.18.3.2 --logfile "$VBUS_TEST_OUT/veth-iperf3.log"
 wait_for 15 "venet carrier" grep -qx 1 "/sys/class/net/$HIF/carrier"
 for b in $BENCH_BACKENDS; do
 	[ "$b" = veth ] && continue
 	wait_for 20 "$b: host VM pings the guest" ping -c 1 -W 1 "$(bk_addr "$b")"
 done
-gx_bg g1 "sockperf server -i 0.0.0.0 -p 11111" > /dev/null
-gx_bg g1 "iperf3 -s" > /dev/null
-ip netns exec benchb sockperf server -i 198.18.3.2 -p 11111 > "$VBUS_TEST_OUT/veth-sockperf.log" 2>&1 &
-ip netns exec benchb iperf3 -s -D -B 198.18.3.2 --logfile "$VBUS_TEST_OUT/veth-iperf3.log"
-wait_for 30 "guest servers listen" gx g1 "ss -lun | grep -q :11111 && ss -ltn | grep -q :5201"
-wait_for 10 "veth servers listen" sh -c "ip netns exec benchb ss -lun | grep -q :11111 && ip netns exec benchb ss -ltn | grep -q :5201"
-log "guest: $(gx g1 'ip -br addr')"
+# shellcheck disable=SC2016
+wait_for 30 "guest servers listen" gx g1 'o=$(ss -lntu); [[ $o == *:11111* && $o == *:5201* ]]'
+wait_for 10 "veth servers listen" sh -c "ip netns exec benchb ss -lntu | grep -q :11111 && ip netns exec benchb ss -lntu | grep -q :5201"
 
 # ---- idle round trips --------------------------------------------------------------
-# a ping every 0.2 s, from the host VM and from the guest (for veth: from
-# the other namespace); the one from the guest goes through the agent, whose
-# vsock traffic the KVM counters see too
+# A quiet window first: the guest's KVM exits and interrupts with no
+# traffic (timer ticks and the like), the background of every count. Then
+# a ping every 0.2 s from the host VM; and for venet also from the guest
+# (through the agent: its own counters are exact, the KVM counters then
+# count the agent's work too).
+measure quiet venet 0 "" sleep "$((BENCH_IDLE / 5))"
 for b in $BENCH_BACKENDS; do
 	measure idle "$b" 0 "from=host" ping -c "$BENCH_IDLE" -i 0.2 -W 2 "$(bk_addr "$b")"
-	if [ "$b" = veth ]; then
-		measure idle "$b" 0 "from=guest" ip netns exec benchb ping -c "$BENCH_IDLE" -i 0.2 -W 2 198.18.3.1
-	else
-		measure idle "$b" 0 "from=guest" gx g1 "ping -c $BENCH_IDLE -i 0.2 -W 2 $(bk_host_addr "$b")"
-	fi
 done
-idle_counts() {	# FROM: venet's kicks, interrupts and round trips
-	python3 -c 'import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    if r["kind"] == "idle" and r["backend"] == "venet" and r["params"]["from"] == sys.argv[2]:
-        c = r["counters"]
-        print(c["venet_guest_kicks"], c["venet_irqs_sent"], r["round_trips"])' "$JSONL" "$1"
-}
-read -r kicks irqs rts <<< "$(idle_counts guest)"
-log "venet idle, pings from the guest: $kicks kicks, $irqs interrupts, $rts round trips"
-expect_range "venet idle: round trips" "$rts" 1 1000
-expect_eq "venet idle, from the guest: one kick per round trip" "$kicks" "$rts"
-expect_eq "venet idle, from the guest: one interrupt per round trip" "$irqs" "$rts"
-read -r kicks irqs rts <<< "$(idle_counts host)"
-log "venet idle, pings from the host VM: $kicks kicks, $irqs interrupts, $rts round trips"
-expect_eq "venet idle, from the host VM: one kick per round trip" "$kicks" "$rts"
+measure idle venet 0 "from=guest" gx g1 "ping -c $BENCH_IDLE -i 0.2 -W 2 $(bk_host_addr venet)"
 
 # ---- rounds ------------------------------------------------------------------------
 # shellcheck disable=SC2086
@@ -297,6 +310,23 @@ if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf > /dev/null; then
 fi
 
 # ---- the results --------------------------------------------------------------------
+record
+idle_counts() {	# FROM: venet's kicks, interrupts and round trips
+	python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["kind"] == "idle" and r["backend"] == "venet" and r["params"]["from"] == sys.argv[2]:
+        c = r["counters"]
+        print(c["venet_guest_kicks"], c["venet_irqs_sent"], r["round_trips"])' "$JSONL" "$1"
+}
+read -r kicks irqs rts <<< "$(idle_counts guest)"
+log "venet idle, pings from the guest: $kicks kicks, $irqs interrupts, $rts round trips"
+expect_range "venet idle: round trips" "$rts" 1 1000
+expect_eq "venet idle, from the guest: one kick per round trip" "$kicks" "$rts"
+expect_eq "venet idle, from the guest: one interrupt per round trip" "$irqs" "$rts"
+read -r kicks irqs rts <<< "$(idle_counts host)"
+log "venet idle, pings from the host VM: $kicks kicks, $irqs interrupts, $rts round trips"
+expect_eq "venet idle, from the host VM: one kick per round trip" "$kicks" "$rts"
 for b in $BENCH_BACKENDS; do
 	expect_range "$b: measurements recorded" "$(grep -c "\"backend\": \"$b\"" "$JSONL")" 1 100000
 done

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Record one benchmark measurement as a JSON line (runs in the host VM).
+"""Turn the benchmark's measurements into JSON lines (runs in the host VM).
 
-  benchrec.py OUT KIND BACKEND ROUND SNAP0 SNAP1 RAW RC [key=value ...]
+  benchrec.py OUT MANIFEST
 
-KIND is rr (sockperf ping-pong), tcp or udp (iperf3 -J), or idle (ping).
-SNAP0/SNAP1 are counter snapshots ("name value" lines, see benchlib.sh)
+Each line of MANIFEST is one measurement (see benchlib.sh):
+  KIND BACKEND ROUND SNAP0 SNAP1 RAW RC [key=value ...]
+KIND is rr (sockperf ping-pong), tcp or udp (iperf3 -J), idle (ping) or
+quiet (no traffic). SNAP0/SNAP1 are counter snapshots ("name value" lines)
 taken just before and just after the tool ran; RAW is the tool's output.
-Appends one JSON object to OUT, prints a one-line summary and exits 1 when
-the measurement produced no number.
+Appends one JSON object per measurement to OUT and prints one line per
+measurement: "ok - SUMMARY", or "not ok - SUMMARY" when it produced no number.
 """
 import json
 import re
@@ -86,13 +88,13 @@ def ping(text):
     return m
 
 
-MAIN = {"rr": "rate_rt_s", "tcp": "gbps", "udp": "pps_rx", "idle": "round_trips"}
+MAIN = {"rr": "rate_rt_s", "tcp": "gbps", "udp": "pps_rx", "idle": "round_trips",
+        "quiet": "wall_s"}
 
 
-def main():
-    out, kind, backend, rnd, s0, s1, raw, rc = sys.argv[1:9]
+def one(out, kind, backend, rnd, s0, s1, raw, rc, *kvs):
     params = {}
-    for kv in sys.argv[9:]:
+    for kv in kvs:
         k, _, v = kv.partition("=")
         params[k] = int(v) if re.fullmatch(r"-?\d+", v) else v
     with open(raw, errors="replace") as f:
@@ -112,6 +114,10 @@ def main():
     rec["counters"] = {k: int(v) for k, v in delta.items()}
     busy = delta.get("cpu_busy", 0) / HZ
     rec["host_cpu_s"] = round(busy, 2)
+    if kind == "quiet" and rec["wall_s"] > 0:
+        for key in ("kvm_exits", "kvm_irq_injections"):
+            if key in delta:
+                rec[key[4:] + "_per_s"] = delta[key] / rec["wall_s"]
     if kind == "tcp" and rec.get("bytes"):
         rec["cpu_s_per_gb"] = busy / (rec["bytes"] / 1e9)
     # notifications per packet on the host-side device, and per round trip
@@ -131,13 +137,27 @@ def main():
     with open(out, "a") as f:
         f.write(json.dumps(rec, sort_keys=True) + "\n")
     main_v = rec.get(MAIN[kind])
-    show = {k: rec[k] for k in ("rtt_p50_us", "rtt_p99_us", "rate_rt_s", "gbps", "pps_rx",
+    show = {k: rec[k] for k in ("exits_per_s", "irq_injections_per_s", "rtt_p50_us", "rtt_p99_us", "rate_rt_s", "gbps", "pps_rx",
                                 "cpu_s_per_gb", "exits_per_pkt", "irqs_per_pkt",
                                 "venet_kicks_per_pkt", "venet_irqs_per_pkt", "exits_per_rt",
                                 "irqs_per_rt", "venet_kicks_per_rt", "venet_irqs_per_rt")
             if k in rec}
-    print("%s %s round %s %s: %s" % (backend, kind, rnd, params, json.dumps(show)))
-    return 0 if (rc == "0" and main_v) else 1
+    ok = rc == "0" and main_v
+    return "%s - %s %s round %s %s: %s%s" % ("ok" if ok else "not ok", backend, kind, rnd,
+                                             params, json.dumps(show),
+                                             "" if ok else " (exit %s, no number)" % rc)
+
+
+def main():
+    out, manifest = sys.argv[1:3]
+    with open(manifest) as f:
+        for line in f:
+            if line.strip():
+                try:
+                    print(one(out, *line.split()), flush=True)
+                except (OSError, ValueError, TypeError) as e:
+                    print("not ok - %s: %s" % (line.strip(), e), flush=True)
+    return 0
 
 
 if __name__ == "__main__":
