@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 420
 # series: 6.1
-# make bench in small: every backend and metric once, with short runs, two
-# points of the venet sweep, and bench/run.py on the result (no chart).
+# make bench in small: every backend and metric once, with short runs, one
+# point of the venet sweep, and bench/run.py on the result (no chart).
 BENCH_ROUNDS=1
 BENCH_T=2
 BENCH_IDLE=5
