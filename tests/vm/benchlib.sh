@@ -290,11 +290,11 @@ check "burstthresh 64" sh -c "echo 64 > $S/burstthresh"
 profile() {	# BACKEND NAME CMD...
 	local b=$1 what=$2 data=/tmp/perf-$1-$2.data pid
 	shift 2
-	perf record -q -a -g -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
+	perf record -q -a -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
 	pid=$!
 	"$@" > /dev/null 2>&1
 	wait "$pid"
-	perf report -i "$data" --stdio --no-children --sort comm,dso,sym --percent-limit 0.5 \
+	perf report -i "$data" --stdio --no-children --sort comm,dso,sym --percent-limit 0.5 -g none \
 		> "$VBUS_TEST_OUT/perf-$b-$what.txt" 2>&1
 	perf report -i "$data" --stdio --no-children --sort comm --percent-limit 0.5 -g none \
 		> "$VBUS_TEST_OUT/perf-$b-$what-comm.txt" 2>&1
