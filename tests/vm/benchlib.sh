@@ -290,14 +290,12 @@ check "burstthresh 64" sh -c "echo 64 > $S/burstthresh"
 profile() {	# BACKEND NAME CMD...
 	local b=$1 what=$2 data=/tmp/perf-$1-$2.data pid
 	shift 2
-	perf record -q -a -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
+	perf record -q -a -F 1000 -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
 	pid=$!
 	"$@" > /dev/null 2>&1
 	wait "$pid"
 	perf report -i "$data" --stdio --no-children --sort comm,dso,sym --percent-limit 0.5 -g none \
 		> "$VBUS_TEST_OUT/perf-$b-$what.txt" 2>&1
-	perf report -i "$data" --stdio --no-children --sort comm --percent-limit 0.5 -g none \
-		> "$VBUS_TEST_OUT/perf-$b-$what-comm.txt" 2>&1
 	rm -f "$data"
 	check "perf profile $b $what" grep -q '%' "$VBUS_TEST_OUT/perf-$b-$what.txt"
 }
