@@ -119,8 +119,8 @@ record() {
 	: > "$JSONL"
 	while IFS= read -r line; do
 		case $line in
-		"ok "*) vbus_ok "${line#ok }" ;;
-		"not ok "*) vbus_fail "${line#not ok }" ;;
+		"ok - "*) vbus_ok "${line#ok - }" ;;
+		"not ok - "*) vbus_fail "${line#not ok - }" ;;
 		*) echo "# $line" ;;
 		esac
 	done < <(python3 "$REC" "$JSONL" "$MANIFEST" 2>&1)
