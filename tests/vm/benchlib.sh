@@ -23,7 +23,6 @@
 #   BENCH_TXM     txmitigation values of the sweep
 #   BENCH_BT      burstthresh values of the sweep (txmitigation 10)
 #   BENCH_IDLE    pings of the idle round trip test (one every 0.2 s)
-#   BENCH_PERF    1: perf profiles of venet and vhost-net in the host VM
 . "$VBUS_REPO/tests/vm/netlib.sh"
 # read by guest_start: the one guest of every backend
 # shellcheck disable=SC2034
@@ -282,30 +281,6 @@ for v in $BENCH_BT; do
 	measure tcp venet 0 "dir=g2h sweep=burstthresh burstthresh=$v" tcp venet -R
 done
 check "burstthresh 64" sh -c "echo 64 > $S/burstthresh"
-
-# ---- where the host VM's time goes ---------------------------------------------------
-# perf in the host VM (cpu-clock: TCG has no PMU) during extra runs that are
-# not in the results: venet and vhost-net, 64-byte round trips and TCP
-# guest -> host. The guest's own time shows as the vCPU thread in KVM.
-profile() {	# BACKEND NAME CMD...
-	local b=$1 what=$2 data=/tmp/perf-$1-$2.data pid
-	shift 2
-	perf record -q -a -F 1000 -e cpu-clock -o "$data" -- sleep "$BENCH_T" > /dev/null 2>&1 &
-	pid=$!
-	"$@" > /dev/null 2>&1
-	wait "$pid"
-	perf report -i "$data" --stdio --no-children --sort comm,dso,sym --percent-limit 0.5 -g none \
-		> "$VBUS_TEST_OUT/perf-$b-$what.txt" 2>&1
-	rm -f "$data"
-	check "perf profile $b $what" grep -q '%' "$VBUS_TEST_OUT/perf-$b-$what.txt"
-}
-if [ "${BENCH_PERF:-0}" = 1 ] && command -v perf > /dev/null; then
-	sysctl -qw kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0
-	for b in venet vhost; do
-		profile "$b" rr64 rr "$b" 64
-		profile "$b" tcp-g2h tcp "$b" -R
-	done
-fi
 
 # ---- the results --------------------------------------------------------------------
 record

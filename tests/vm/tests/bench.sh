@@ -10,5 +10,4 @@ BENCH_T=5
 BENCH_IDLE=20
 BENCH_TXM="0 1 5 10 32 64"
 BENCH_BT="1 8 16 64"
-BENCH_PERF=1
 . "$VBUS_REPO/tests/vm/benchlib.sh"
