@@ -321,6 +321,11 @@ def main():
             args.kernel, "passed" if rc == 0 else "FAILED (exit %d)" % rc, took)
         meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         meta["build machine"] = "%s, %d CPUs" % (platform.processor() or platform.machine(), os.cpu_count())
+    rcfile = os.path.join(os.path.dirname(os.path.abspath(src)), "rc")
+    if "nest" not in meta and os.path.exists(rcfile):
+        st = (open(rcfile).read().split() + ["?", "?"])[:2]
+        meta["nest"] = "the bench test exited %s after %s s" % tuple(st)
+        meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(src)))
     recs = []
     with open(src) as f:
         for line in f:
