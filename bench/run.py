@@ -286,6 +286,8 @@ def chart(res, path):
         b2.plot(xs, [pts[x].get("exits/pkt") or 0 for x in xs], "^:", color="tab:brown",
                 label="KVM exits/packet")
         b2.set_ylabel("per packet")
+        a.set_ylim(bottom=0)
+        b2.set_ylim(bottom=0)
         a.legend(loc="upper left", fontsize=7)
         b2.legend(loc="upper right", fontsize=7)
     a.set_title("venet txmitigation sweep (TCP guest -> host)", fontsize=10)
