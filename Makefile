@@ -61,7 +61,7 @@ demo:
 	@echo "make $@: not implemented yet (see README.md, Status)" >&2
 	@exit 1
 
-# the benchmark in the nest (about 20 minutes), into bench/results/
+# the benchmark in the nest (about 15 minutes), into bench/results/
 bench:
 	@sh tests/deps.sh || echo "# bench: packages missing; the chart needs python3-matplotlib"
 	$(BENCH_PYTHON) bench/run.py --kernel $(or $(KERNEL),6.1)
