@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# The benchmark of make bench (tests/bench.sh) and its smoke in make check
-# (tests/bench-smoke.sh): the sourcing test sets the counts, this file does
+# The benchmark of make bench (tests/vm/tests/bench.sh) and its smoke in
+# make check (bench-smoke.sh): the sourcing test sets the counts, this file does
 # the rest. One guest VM carries every guest backend, so the guest kernel,
 # vCPUs, memory and processes are the same for all of them:
 #   venet  vbus-bridge + venet over ivshmem-doorbell, venet-tap in the host VM
