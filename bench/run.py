@@ -348,9 +348,14 @@ def main():
     md = markdown(res, meta)
     with open(os.path.join(args.out, "bench.md"), "w") as f:
         f.write(md)
-    if not args.no_chart:
-        chart(res, os.path.join(args.out, "bench.png"))
     print(md)
+    if not args.no_chart:
+        try:
+            chart(res, os.path.join(args.out, "bench.png"))
+        except ImportError:
+            print("bench: no chart: %s has no matplotlib (tests/deps.sh installs "
+                  "python3-matplotlib for /usr/bin/python3)" % sys.executable, file=sys.stderr)
+            rc = rc or 1
     missing = [b for b in BACKENDS if b not in res["backends"]]
     if missing:
         print("bench: no results for %s" % ", ".join(missing), file=sys.stderr)
