@@ -292,14 +292,17 @@ for l in open(sys.argv[1]):
         c = r["counters"]
         print(c["venet_guest_kicks"], c["venet_irqs_sent"], r["round_trips"])' "$JSONL" "$1"
 }
+# At most one kick and one interrupt per idle round trip (a reply that
+# finds the other side still polling needs none; the pings of the guest
+# are sent by a busy vCPU under emulation, so that happens).
 read -r kicks irqs rts <<< "$(idle_counts guest)"
 log "venet idle, pings from the guest: $kicks kicks, $irqs interrupts, $rts round trips"
 expect_range "venet idle: round trips" "$rts" 1 1000
-expect_eq "venet idle, from the guest: one kick per round trip" "$kicks" "$rts"
-expect_eq "venet idle, from the guest: one interrupt per round trip" "$irqs" "$rts"
+expect_range "venet idle, from the guest: kicks, at most one per round trip" "$kicks" 1 "$rts"
+expect_range "venet idle, from the guest: interrupts, at most one per round trip" "$irqs" 1 "$rts"
 read -r kicks irqs rts <<< "$(idle_counts host)"
 log "venet idle, pings from the host VM: $kicks kicks, $irqs interrupts, $rts round trips"
-expect_eq "venet idle, from the host VM: one kick per round trip" "$kicks" "$rts"
+expect_range "venet idle, from the host VM: kicks, at most one per round trip" "$kicks" 1 "$rts"
 for b in $BENCH_BACKENDS; do
 	expect_range "$b: measurements recorded" "$(grep -c "\"backend\": \"$b\"" "$JSONL")" 1 100000
 done

@@ -4,7 +4,7 @@
 # make bench in small: every backend and metric once, with short runs, one
 # point of the venet sweep, and bench/run.py on the result (no chart).
 BENCH_ROUNDS=1
-BENCH_T=2
+BENCH_T=1
 BENCH_IDLE=5
 BENCH_TXM="0"
 BENCH_BT=""
