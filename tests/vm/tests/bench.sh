@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 1800
+# series: none
+# The benchmark of make bench (bench/run.py): venet, virtio-net with QEMU's
+# backend and with vhost-net, and veth in the host VM, alternating over
+# rounds; then venet's txmitigation and burstthresh sweep. See
+# tests/vm/benchlib.sh and docs/performance.md.
+BENCH_ROUNDS=3
+BENCH_T=5
+BENCH_IDLE=20
+BENCH_TXM="0 1 5 10 32 64"
+BENCH_BT="1 8 16 64"
+. "$VBUS_REPO/tests/vm/benchlib.sh"
