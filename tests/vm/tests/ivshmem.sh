@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 300
-# series: 6.1
+# series: none
 # The transport: a guest sees an ivshmem-doorbell device served from the host
 # VM; memory written on either side is read on the other; a doorbell write
 # wakes the host's eventfd; an eventfd write from the host raises an MSI-X
