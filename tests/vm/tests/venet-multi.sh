@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
-# series: 6.1
+# series: 6.1 6.12
 # More than one of everything: two venet devices in one guest (one
 # instance, three vectors), a second guest on a second instance at the same
 # time (both pinged at once, no loss; 512 MiB sent to the second arriving
