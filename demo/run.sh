@@ -3,7 +3,7 @@
 #
 # make demo: vbus end to end on this machine, as root, on Debian 12.
 #
-#   1. the Debian packages the nest needs (tests/deps.sh)
+#   1. the Debian packages the nest needs (tests/deps.sh demo)
 #   2. the vbus packages (build/pkg/)
 #   3. apt installs vbus-dkms, vbus-utils and venet-dkms into this
 #      machine's root file system, which the nest's VMs boot: DKMS builds
@@ -29,8 +29,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 mkdir -p "$out"
 
-step 1 "Debian packages the nest needs (tests/deps.sh)"
-sh tests/deps.sh
+step 1 "Debian packages the nest needs (tests/deps.sh demo)"
+DEMO_KERNEL=$series sh tests/deps.sh demo
 kver=$(python3 -c "import sys; sys.path.insert(0, 'tests/vm'); import nest; print(nest.kernel_release('$series') or '')")
 if [ -z "$kver" ]; then
 	echo "make demo: no kernel $series.* in /boot (tests/deps.sh installs it)" >&2

@@ -2,6 +2,12 @@
 # Install every Debian package that `make check`, `make demo` and `make bench`
 # need on a Debian 12 build machine. The nested host VM boots the build
 # machine's root file system read-only, so everything here is also there.
+#
+#   tests/deps.sh           all of them
+#   tests/deps.sh demo      what `make demo` needs for the kernel series
+#                           DEMO_KERNEL (6.12 or 6.1; default 6.12): no
+#                           second kernel, compilers for the lints, lintian,
+#                           rpm, valgrind or plotting
 set -eu
 PKGS="
  build-essential make gcc clang libclang-rt-14-dev llvm sparse valgrind perl
@@ -13,6 +19,18 @@ PKGS="
  iproute2 iputils-ping iperf3 sockperf ethtool pciutils procps socat
  dkms dh-dkms debhelper dpkg-dev fakeroot lintian rpm rpmlint
 "
+if [ "${1:-}" = demo ]; then
+	case ${DEMO_KERNEL:-6.12} in
+	6.1) kpkgs="linux-image-amd64 linux-headers-amd64" ;;
+	*) kpkgs="linux-image-6.12-amd64 linux-headers-6.12-amd64" ;;
+	esac
+	PKGS="
+ build-essential make gcc perl python3 kmod cpio busybox-static xz-utils zstd
+ qemu-system-x86 $kpkgs
+ iproute2 iputils-ping iperf3 ethtool pciutils procps socat
+ dkms dh-dkms debhelper dpkg-dev fakeroot
+"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

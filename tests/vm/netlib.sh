@@ -97,3 +97,49 @@ virtio_net_test() {
 	guest_stop g1
 	kill "$(cat /run/iperf3.pid)" 2>/dev/null
 }
+
+# ---- venet devices in the host VM and their guests ---------------------------
+# The tests that set them up define VBUSD, BRIDGE and VENET (need_module).
+
+# host_dev DEV CLIENT_MAC HOST_IP: enable a venet-tap device, address and
+# bring up its netdev; prints the netdev's name
+host_dev() {
+	local d=/sys/vbus/devices/$1 hif
+	echo "$2" > "$d/client_mac" && echo 1 > "$d/enabled" || return 1
+	hif=$(cat "$d/ifname")
+	sysctl -qw "net.ipv6.conf.$hif.disable_ipv6=1"
+	ip addr add "$3/24" dev "$hif" && ip link set "$hif" up || return 1
+	echo "$hif"
+}
+
+# guest_if GUEST MAC IP HOSTIF: the guest's interface with MAC gets IP and
+# both carriers come up
+guest_if() {
+	local gif
+	wait_for 20 "$1: interface with MAC $2" guest_has_mac "$1" "$2"
+	gif=$(guest_ifname_by_mac "$1" "$2")
+	log "$1: interface $gif has MAC $2"
+	check "$1: address $3 on $gif" gx "$1" "sysctl -qw net.ipv6.conf.$gif.disable_ipv6=1; ip addr add $3/24 dev $gif && ip link set $gif up"
+	wait_for 20 "$1: host carrier on $4" grep -qx 1 "/sys/class/net/$4/carrier"
+	wait_for 20 "$1: guest carrier on $gif" gx "$1" "grep -qx 1 /sys/class/net/$gif/carrier"
+}
+
+# guest_mods GUEST: load the guest modules
+guest_mods() {
+	check "$1: insmod vbus-bridge" gx "$1" insmod "$BRIDGE"
+	check "$1: insmod venet" gx "$1" insmod "$VENET"
+}
+
+# pings COUNT ADDR: COUNT pings from the host VM, none lost
+pings() {
+	ping -c "$1" -i 0.01 -W 2 -q "$2" | grep -q ' 0% packet loss'
+}
+
+# vbusd_start INSTANCE: vbusd for INSTANCE in the background, its pid
+# added to VBUSD_PIDS, its log in the test's output
+VBUSD_PIDS=
+vbusd_start() {
+	"$VBUSD" "$1" > "$VBUS_TEST_OUT/vbusd-$1.log" 2>&1 &
+	VBUSD_PIDS="$VBUSD_PIDS $!"
+	wait_for 10 "vbusd $1 listens" test -S "/run/vbus/$1.sock"
+}

@@ -27,29 +27,6 @@ MACA=02:00:c6:12:07:02 HOSTA=198.18.7.1 GUESTA=198.18.7.2
 MACB=02:00:c6:12:09:02 HOSTB=198.18.9.1 GUESTB=198.18.9.2
 SB=/sys/vbus/devices/ethB
 
-host_dev() {	# host_dev DEV CLIENT_MAC HOST_IP: prints the netdev's name
-	local d=/sys/vbus/devices/$1 hif
-	echo "$2" > "$d/client_mac" && echo 1 > "$d/enabled" || return 1
-	hif=$(cat "$d/ifname")
-	sysctl -qw "net.ipv6.conf.$hif.disable_ipv6=1"
-	ip addr add "$3/24" dev "$hif" && ip link set "$hif" up || return 1
-	echo "$hif"
-}
-guest_if() {	# guest_if GUEST MAC IP HOSTIF
-	local gif
-	wait_for 20 "$1: interface with MAC $2" guest_has_mac "$1" "$2"
-	gif=$(guest_ifname_by_mac "$1" "$2")
-	check "$1: address $3 on $gif" gx "$1" "sysctl -qw net.ipv6.conf.$gif.disable_ipv6=1; ip addr add $3/24 dev $gif && ip link set $gif up"
-	wait_for 20 "$1: host carrier on $4" grep -qx 1 "/sys/class/net/$4/carrier"
-	wait_for 20 "$1: guest carrier on $gif" gx "$1" "grep -qx 1 /sys/class/net/$gif/carrier"
-}
-guest_mods() {
-	check "$1: insmod vbus-bridge" gx "$1" insmod "$BRIDGE"
-	check "$1: insmod venet" gx "$1" insmod "$VENET"
-}
-pings() {	# pings COUNT ADDR: no loss
-	ping -c "$1" -i 0.01 -W 2 -q "$2" | grep -q ' 0% packet loss'
-}
 errors_b() {	# everything gB's venet-tap refused, and its resets
 	echo $(($(cat $SB/rx_drop_bad_desc) + $(cat $SB/rx_drop_bad_hdr) + \
 		$(cat $SB/tx_drop_bad_desc))) "$(cat $SB/resets)"
@@ -70,13 +47,6 @@ import json, sys
 s = json.load(sys.stdin)["end"]["sum"]
 print(s["lost_packets"], s["packets"])' || echo failed
 }
-VBUSD_PIDS=
-vbusd_start() {
-	"$VBUSD" "$1" > "$VBUS_TEST_OUT/vbusd-$1.log" 2>&1 &
-	VBUSD_PIDS="$VBUSD_PIDS $!"
-	wait_for 10 "vbusd $1 listens" test -S "/run/vbus/$1.sock"
-}
-
 at_exit "pkill -x vbusd; sleep 1; for d in ethA ethB; do echo 0 > /sys/vbus/devices/\$d/enabled; $VBUSCTL detach \$d; $VBUSCTL delete-device \$d; done; $VBUSCTL delete-instance busA; $VBUSCTL delete-instance busB; rmmod venet_tap; rmmod vbus"
 check "vbus.ko loads" insmod "$VBUS"
 check "venet-tap.ko loads" insmod "$TAP"

@@ -21,41 +21,6 @@ MAC0=02:00:c6:12:01:02 HOST0=198.18.1.1 GUEST0=198.18.1.2
 MAC2=02:00:c6:12:03:02 HOST2=198.18.3.1 GUEST2=198.18.3.2
 MAC1=02:00:c6:12:05:02 HOST1=198.18.5.1 GUEST1=198.18.5.2
 
-# host_dev DEV CLIENT_MAC HOST_IP: enable a venet-tap device, address and
-# bring up its netdev; prints the netdev's name
-host_dev() {
-	local d=/sys/vbus/devices/$1 hif
-	echo "$2" > "$d/client_mac" && echo 1 > "$d/enabled" || return 1
-	hif=$(cat "$d/ifname")
-	sysctl -qw "net.ipv6.conf.$hif.disable_ipv6=1"
-	ip addr add "$3/24" dev "$hif" && ip link set "$hif" up || return 1
-	echo "$hif"
-}
-# guest_if GUEST MAC IP HOSTIF: the guest's interface with MAC gets IP and
-# both carriers come up
-guest_if() {
-	local gif
-	wait_for 15 "$1: interface with MAC $2" guest_has_mac "$1" "$2"
-	gif=$(guest_ifname_by_mac "$1" "$2")
-	log "$1: interface $gif has MAC $2"
-	check "$1: address $3 on $gif" gx "$1" "sysctl -qw net.ipv6.conf.$gif.disable_ipv6=1; ip addr add $3/24 dev $gif && ip link set $gif up"
-	wait_for 15 "$1: host carrier on $4" grep -qx 1 "/sys/class/net/$4/carrier"
-	wait_for 15 "$1: guest carrier on $gif" gx "$1" "grep -qx 1 /sys/class/net/$gif/carrier"
-}
-guest_mods() {
-	check "$1: insmod vbus-bridge" gx "$1" insmod "$BRIDGE"
-	check "$1: insmod venet" gx "$1" insmod "$VENET"
-}
-pings() {	# pings COUNT ADDR: no loss
-	ping -c "$1" -i 0.01 -W 2 -q "$2" | grep -q ' 0% packet loss'
-}
-VBUSD_PIDS=
-vbusd_start() {
-	"$VBUSD" "$1" > "$VBUS_TEST_OUT/vbusd-$1.log" 2>&1 &
-	VBUSD_PIDS="$VBUSD_PIDS $!"
-	wait_for 10 "vbusd $1 listens" test -S "/run/vbus/$1.sock"
-}
-
 # however this test ends, the next one finds no vbus state
 at_exit "pkill -x vbusd; sleep 1; for d in eth0 eth1 eth2; do echo 0 > /sys/vbus/devices/\$d/enabled; $VBUSCTL detach \$d; $VBUSCTL delete-device \$d; done; $VBUSCTL delete-instance bus0; $VBUSCTL delete-instance bus1; rmmod venet_tap; rmmod vbus"
 check "vbus.ko loads" insmod "$VBUS"
