@@ -8,6 +8,7 @@
 #   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
 #   make fuzz | bench-ring
 #   make bench [KERNEL=6.1|6.12]   venet vs virtio-net/vhost-net in the nest
+#   make soak [KERNEL=6.1|6.12]    the long fault and hostile-guest tests
 #   make pkg             Debian and RPM packages into build/pkg/
 #   make demo            the packages installed, the nest booted, traffic shown
 #   make install-tools DESTDIR=... PREFIX=...
@@ -17,7 +18,7 @@ KVER ?= $(shell uname -r)
 BENCH_PYTHON ?= /usr/bin/python3
 
 .PHONY: all tools modules check check-unit check-tools check-build check-pkg \
-	check-vm fuzz bench-ring pkg install-tools demo bench clean
+	check-vm fuzz bench-ring pkg install-tools demo bench soak clean
 
 all: tools modules
 
@@ -66,6 +67,12 @@ demo:
 bench:
 	@sh tests/deps.sh || echo "# bench: packages missing; the chart needs python3-matplotlib"
 	$(BENCH_PYTHON) bench/run.py --kernel $(or $(KERNEL),6.1)
+
+# the long forms of the fault and hostile-guest tests (hours; as root;
+# counts from FAULT_* and HOSTILE_*: tests/vm/tests/soak.sh)
+soak:
+	sh tests/deps.sh
+	python3 tests/vm/nest.py --kernel $(or $(KERNEL),6.12) --test soak
 
 clean:
 	$(MAKE) -C tools clean

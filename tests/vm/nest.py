@@ -7,6 +7,8 @@ that boots guest VMs under KVM.
 
 One host VM per kernel series runs the tests in order (--isolate: one host
 VM per test); tests left unrun by a failed nest run again in a fresh one.
+The series run side by side when the machine has a CPU for each host VM's
+vCPUs (NEST_PARALLEL=N sets how many at once).
 The verdict of a test comes from its exit
 status and from a scan of every kernel log it produced (host VM and guests).
 A failure of the nest itself (a host VM kernel fault, or a hang, whose trace
@@ -16,6 +18,7 @@ Prints one PASS:/FAIL:/SKIP: line per test and keeps the evidence under
 --logs (default build/vm/logs/SERIES/boot-N/).
 """
 import argparse
+import concurrent.futures
 import fcntl
 import glob
 import os
@@ -24,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,7 +88,8 @@ def build_userspace():
     ok = True
     for cmd in (["make", "-s", "-C", os.path.join(REPO, "tools")],
                 ["make", "-s", "-C", os.path.join(HERE, "peer")],
-                ["make", "-s", "-C", os.path.join(HERE, "hostile")]):
+                ["make", "-s", "-C", os.path.join(HERE, "hostile")],
+                ["make", "-s", "-C", os.path.join(HERE, "sequdp")]):
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             ok = False
@@ -132,6 +137,12 @@ def boot(kver, tests, out, limit):
                       "readonly=on,multidevs=remap",
            "-virtfs", "local,path=%s,mount_tag=vbusout,security_model=none,"
                       "multidevs=remap" % out]
+    # the tests' knobs (FAULT_*, HOSTILE_*: make soak) reach the host VM
+    # through its output folder; values are plain words, nothing to quote
+    with open(os.path.join(out, "env.sh"), "w") as env:
+        for k, v in sorted(os.environ.items()):
+            if re.fullmatch(r"(FAULT|HOSTILE)_[A-Z_]+", k) and re.fullmatch(r"[\w.-]*", v):
+                env.write("export %s=%s\n" % (k, v))
     start = time.monotonic()
     with open(os.path.join(out, "qemu.log"), "w") as qlog:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
@@ -218,6 +229,16 @@ def verdict(test, out, console):
     return "pass", ""
 
 
+PRINT_LOCK = threading.Lock()
+
+
+def emit(*lines):
+    """Print lines as one block: series running side by side do not
+    interleave inside a test's report."""
+    with PRINT_LOCK:
+        print("\n".join(lines), flush=True)
+
+
 def run_series(series, kver, tests, logs, isolate):
     """Run tests on one kernel series, as few host VM boots as it takes.
 
@@ -233,8 +254,8 @@ def run_series(series, kver, tests, logs, isolate):
         os.makedirs(out)
         finished, secs = boot(kver, batch, out, sum(test_timeout(t) for t in batch))
         console = read(os.path.join(out, "console.log"))
-        print("# %s: host VM boot %d ran %d test(s) in %.0f s%s" % (
-            series, boots, len(batch), secs, "" if finished else " (did not finish)"), flush=True)
+        emit("# %s: host VM boot %d ran %d test(s) in %.0f s%s" % (
+            series, boots, len(batch), secs, "" if finished else " (did not finish)"))
         requeue = []
         for t in batch:
             status, why = verdict(t, out, console)
@@ -248,17 +269,17 @@ def run_series(series, kver, tests, logs, isolate):
                     continue
             if status == "nest":
                 nest_failures[t] += 1
-                print("NEST-FAILURE: %s: %s; logs in %s" % (name, why, out), flush=True)
+                emit("NEST-FAILURE: %s: %s; logs in %s" % (name, why, out))
                 if nest_failures[t] == 1:
                     requeue.append(t)
                     continue
             if status == "pass":
                 note = " after a nest failure" if nest_failures[t] else ""
-                print("PASS: %s (%s s%s)" % (name, took, note), flush=True)
+                emit("PASS: %s (%s s%s)" % (name, took, note))
             else:
-                print("FAIL: %s: %s; logs in %s" % (name, why, os.path.join(out, t)), flush=True)
-                for line in read(os.path.join(out, t, "test.log")).splitlines()[-40:]:
-                    print("#   " + line)
+                emit("FAIL: %s: %s; logs in %s" % (name, why, os.path.join(out, t)),
+                     *["#   " + line for line in
+                       read(os.path.join(out, t, "test.log")).splitlines()[-40:]])
                 status = "fail"
             counts[status] += 1
         pending = requeue
@@ -286,7 +307,8 @@ def main():
     if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
         sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
     # One nest at a time on this machine, whichever checkout it runs from:
-    # two would starve each other of the CPUs (every VM is emulated).
+    # two would starve each other of the CPUs (every VM is emulated); one
+    # nest runs its series side by side when there are CPUs for them.
     os.makedirs(os.path.join(BUILD, "vm"), exist_ok=True)
     lock = open(NEST_LOCK, "a")
     try:
@@ -297,6 +319,7 @@ def main():
     counts = {"pass": 0, "fail": 0, "skip": 0}
     nest_total = 0
     build_userspace()
+    jobs = []
     for series in series_list:
         kver = kernel_release(series)
         if kver is None:
@@ -314,7 +337,17 @@ def main():
         if build.returncode:
             print("# modules for %s did not all build (tests that need them fail):" % kver)
             print("\n".join("#   " + l for l in build.stdout.splitlines()[-15:]))
-        c, nf = run_series(series, kver, run, args.logs, args.isolate)
+        jobs.append((series, kver, run))
+    # Each host VM is one emulated CPU per vCPU: as many series at once as
+    # the machine has CPUs for (NEST_PARALLEL overrides; 1: one at a time).
+    width = int(os.environ.get("NEST_PARALLEL", "0")) or max(
+        1, (os.cpu_count() or 1) // int(os.environ.get("NEST_SMP", "1")))
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=width) as pool:
+        futures = [pool.submit(run_series, series, kver, run, args.logs, args.isolate)
+                   for series, kver, run in jobs]
+        results = [f.result() for f in futures]
+    for c, nf in results:
         counts["pass"] += c["pass"]
         counts["fail"] += c["fail"]
         nest_total += nf

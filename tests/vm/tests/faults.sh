@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 900
+# series: 6.12
+# Faults of a real deployment (docs/security.md), short form; `make soak`
+# runs the long form (tests/vm/tests/soak.sh sets the counts):
+# - host memory: meminfo and slabinfo before and after FAULT_CYCLES guest
+#   attach/detach cycles (a QEMU that connects to vbusd and quits)
+# - nothing lost: FAULT_UDP sequenced datagrams each way at FAULT_UDP_RATE
+#   (sequdp: 0 lost, 0 duplicated, 0 reordered) and FAULT_TCP_MB MiB
+#   over TCP, sha256-equal
+# - ring full: the guest's QEMU stopped (SIGSTOP) while the host sends to
+#   it: venet-tap stops its queue, and traffic flows once it runs again;
+#   the guest floods the host; memory pressure in the guest under traffic
+# - rmmod of the host modules while a guest is attached: refused; the
+#   device's configfs directory and instance: EBUSY; the unlink of an
+#   attached device: deferred, the guest keeps its link
+# - the guest modules unloaded and reloaded FAULT_RELOADS times under
+#   traffic; the guest rebooted FAULT_REBOOTS times (crash and clean)
+# - vbusd killed while the guest runs: the guest is cut off clearly (its
+#   interface goes, the bridge logs the host reset; docs/operations.md),
+#   a new vbusd serves the next QEMU
+# - the guest's QEMU killed (SIGKILL) mid-transfer FAULT_KILLS times: the
+#   host detaches, vbusd serves the next guest, no shared memory is left
+# - then every device and instance goes and both modules unload
+. "$VBUS_REPO/tests/vm/netlib.sh"
+VBUS=$(need_module vbus.ko)
+TAP=$(need_module venet-tap.ko)
+BRIDGE=$(need_module vbus-bridge.ko)
+VENET=$(need_module venet.ko)
+VBUSCTL=$VBUS_REPO/tools/vbusctl
+VBUSD=$VBUS_REPO/tools/vbusd
+SEQUDP=$VBUS_BUILD/sequdp/sequdp
+CYCLES=${FAULT_CYCLES:-20}
+UDP=${FAULT_UDP:-10000}
+UDP_RATE=${FAULT_UDP_RATE:-1000}
+TCP_MB=${FAULT_TCP_MB:-0}
+RELOADS=${FAULT_RELOADS:-5}
+REBOOTS=${FAULT_REBOOTS:-2}
+KILLS=${FAULT_KILLS:-2}
+MAC=02:00:c6:12:0b:02 HOST=198.18.11.1 GUEST=198.18.11.2
+CFS=/sys/kernel/config/vbus
+S=/sys/vbus/devices/ethF
+log "counts: cycles $CYCLES, udp $UDP at $UDP_RATE/s, tcp $TCP_MB MiB, reloads $RELOADS, reboots $REBOOTS, kills $KILLS"
+
+at_exit "pkill -x vbusd; pkill -f 'qemu-system-x86_64 -S'; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach ethF; $VBUSCTL delete-device ethF; $VBUSCTL delete-instance busF; rmmod venet_tap; rmmod vbus"
+check "sequdp built" test -x "$SEQUDP"
+check "vbus.ko loads" insmod "$VBUS"
+check "venet-tap.ko loads" insmod "$TAP"
+check "create busF, create and attach ethF" sh -c \
+	"$VBUSCTL create-instance busF && $VBUSCTL create-device ethF --type venet-tap && $VBUSCTL attach ethF busF"
+HIF=$(host_dev ethF $MAC $HOST)
+expect_match "host netdev" "$HIF" '^venet-tap[0-9]+$'
+vbusd_start busF
+VBUSD_PID=${VBUSD_PIDS# }
+Q=$("$VBUSCTL" qemu-args busF)
+SHM_KB=$(($(cat /sys/vbus/instances/busF/shm_size) / 1024))
+sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
+
+# ---- host memory over attach/detach cycles ----------------------------------
+# A QEMU that only connects (-S: no guest code runs) makes vbusd attach the
+# instance (memfd, eventfds, the kernel's mapping and irqfds) and detach it
+# when QEMU quits: the whole host side of a guest's life but the traffic.
+attach_cycle() {
+	local pf=/run/vbus-test/cycle.pid
+	rm -f "$pf"
+	# shellcheck disable=SC2086
+	qemu-system-x86_64 -S -machine accel=kvm -m 64 -display none -monitor none \
+		-nic none -daemonize -pidfile "$pf" $Q > /dev/null 2>&1 || return 1
+	grep -qx 1 /sys/vbus/instances/busF/attached || return 1
+	kill "$(cat "$pf")" || return 1
+	for _ in $(seq 100); do
+		grep -qx 0 /sys/vbus/instances/busF/attached && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# mem_snapshot FILE: meminfo and slabinfo once freed objects have gone
+# (page cache, dentries and inodes dropped, RCU callbacks run)
+mem_snapshot() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	sleep 2
+	{ cat /proc/meminfo; echo '--'; cat /proc/slabinfo; echo '--'; cat /proc/vmallocinfo; } > "$1"
+}
+# mem_delta A B: the growth from snapshot A to B, a line each:
+#   Shmem kB, SUnreclaim kB, MemAvailable kB, live vmalloc/vmap areas,
+#   those of our modules, then the caches that grew by the most objects
+#   as "name:objects" (a leak of one object per cycle grows its cache by
+#   at least the number of cycles). vmap_area is left out of the caches:
+#   vunmap() frees areas lazily and purges them in batches (32 MiB per
+#   CPU), so its count follows the purge backlog (QEMU's thread stacks,
+#   our 4 MiB mapping per cycle), not live mappings; those are counted in
+#   /proc/vmallocinfo instead (without its "unpurged vm_area" lines).
+mem_delta() {
+	python3 - "$1" "$2" <<'EOF'
+import re, sys
+def parse(path):
+    mem, slab, vm, ours, part = {}, {}, 0, 0, 0
+    for line in open(path):
+        if line.startswith('--'):
+            part += 1
+            continue
+        f = line.split()
+        if part == 0 and len(f) >= 2:
+            mem[f[0].rstrip(':')] = int(f[1])
+        elif part == 1 and f and not line.startswith(('slabinfo', '#')):
+            slab[f[0]] = int(f[1])
+        elif part == 2 and f and 'unpurged' not in line:
+            vm += 1
+            ours += bool(re.search(r'\[(vbus|venet_tap)\]', line))
+    slab.pop('vmap_area', None)
+    return mem, slab, vm, ours
+(ma, sa, va, oa), (mb, sb, vb, ob) = parse(sys.argv[1]), parse(sys.argv[2])
+for k in ('Shmem', 'SUnreclaim', 'MemAvailable'):
+    print(mb[k] - ma[k])
+print(vb - va)
+print(ob - oa)
+grown = sorted(((sb.get(n, 0) - sa.get(n, 0), n) for n in set(sa) | set(sb)), reverse=True)
+print(' '.join('%s:%d' % (n, d) for d, n in grown[:5]))
+EOF
+}
+check "warm-up attach/detach cycle" attach_cycle
+mem_snapshot "$VBUS_TEST_OUT/mem-before.txt"
+fails=0
+t0=$(date +%s)
+for i in $(seq "$CYCLES"); do
+	attach_cycle || { fails=$((fails + 1)); log "attach/detach cycle $i failed"; }
+done
+log "$CYCLES attach/detach cycles in $(($(date +%s) - t0)) s"
+expect_eq "$CYCLES attach/detach cycles, none failed" "$fails" 0
+mem_snapshot "$VBUS_TEST_OUT/mem-after.txt"
+mem_delta "$VBUS_TEST_OUT/mem-before.txt" "$VBUS_TEST_OUT/mem-after.txt" > "$VBUS_TEST_OUT/mem-delta.txt"
+{ read -r d_shmem; read -r d_sunrec; read -r d_avail; read -r d_vm; read -r d_ours; read -r d_caches; } < "$VBUS_TEST_OUT/mem-delta.txt"
+log "after $CYCLES cycles: Shmem ${d_shmem} kB, SUnreclaim ${d_sunrec} kB, MemAvailable ${d_avail} kB, vmalloc areas $d_vm (ours $d_ours); most grown caches (objects): $d_caches"
+# one region left behind is SHM_KB of shmem
+expect_range "Shmem back where it was (kB, a region is $SHM_KB)" "$d_shmem" $((-SHM_KB / 2)) $((SHM_KB / 2))
+expect_range "unreclaimable slab within 256 kB of where it was" "$d_sunrec" -262144 262144
+expect_eq "no vmap of our modules left" "$d_ours" 0
+expect_range "live vmalloc areas within $((CYCLES - 1)) of where they were" "$d_vm" $((1 - CYCLES)) $((CYCLES - 1))
+top=$(printf '%s' "$d_caches" | tr ' ' '\n' | head -1)
+expect_range "no slab cache grew by a cycle's worth per cycle (top: $top)" "${top##*:}" -1000000 $((CYCLES - 1))
+
+# ---- a guest --------------------------------------------------------------------
+# shellcheck disable=SC2086
+GUEST_REBOOT=1 guest_start g1 $Q
+guest_mods g1
+guest_if g1 $MAC $GUEST "$HIF"
+check "g1: 20 pings, no loss" pings 20 $GUEST
+gx g1 "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
+
+# ---- nothing lost ---------------------------------------------------------------
+# seq_result TEXT: the check of one sequdp receiver's line
+seq_result() {
+	log "$1: $2"
+	expect_match "$1: all $UDP arrived, once each, in order" "$2" \
+		"^received=$UDP unique=$UDP lost=0 dup=0 reordered=0 "
+}
+secs=$((UDP / UDP_RATE + 60))
+"$SEQUDP" recv 7100 "$UDP" --bind $HOST --idle 10 --timeout $secs > "$VBUS_TEST_OUT/seq-g2h.txt" 2>&1 &
+rpid=$!
+wait_for 10 "host VM: sequdp listens" sh -c "ss -Hlun 'sport = :7100' | grep -q ."
+out=$(GX_TIMEOUT=$secs gx g1 "$SEQUDP send $HOST 7100 $UDP --rate $UDP_RATE")
+log "g1 sender: $out"
+wait $rpid
+seq_result "UDP guest -> host" "$(cat "$VBUS_TEST_OUT/seq-g2h.txt")"
+gx_bg g1 "rm -f /tmp/seq.txt; $SEQUDP recv 7101 $UDP --bind $GUEST --idle 10 --timeout $secs > /tmp/seq.part 2>&1; mv /tmp/seq.part /tmp/seq.txt" > /dev/null
+wait_for 10 "g1: sequdp listens" gx g1 "ss -Hlun 'sport = :7101' | grep -q ."
+log "host sender: $("$SEQUDP" send $GUEST 7101 "$UDP" --rate "$UDP_RATE")"
+GX_TIMEOUT=5 wait_for 30 "g1: sequdp counted" gx g1 test -s /tmp/seq.txt
+seq_result "UDP host -> guest" "$(gx g1 cat /tmp/seq.txt)"
+if [ "$TCP_MB" -gt 0 ]; then
+	BIG=/tmp/faults-big
+	check "$TCP_MB MiB of random data" sh -c "head -c ${TCP_MB}M /dev/urandom > $BIG"
+	want=$(sha256sum < $BIG | cut -d' ' -f1)
+	check "g1: receiver" gx g1 "rm -f /tmp/rx.sha; (socat -u -b 262144 TCP-LISTEN:7001,reuseaddr - | sha256sum > /tmp/rx.part && mv /tmp/rx.part /tmp/rx.sha) > /dev/null 2>&1 &"
+	wait_for 20 "g1 listens on 7001" gx g1 "ss -Hltn 'sport = :7001' | grep -q ."
+	t0=$(date +%s)
+	check "$TCP_MB MiB host -> g1" timeout $((TCP_MB * 2 + 120)) socat -u -b 262144 "FILE:$BIG" "TCP:$GUEST:7001"
+	GX_TIMEOUT=10 wait_for 300 "g1 hashed what it received" gx g1 test -s /tmp/rx.sha
+	log "$TCP_MB MiB host -> g1 in $(($(date +%s) - t0)) s"
+	rm -f $BIG
+	expect_eq "$TCP_MB MiB host -> g1: sha256 received = sent" "$(gx g1 "cut -d' ' -f1 /tmp/rx.sha")" "$want"
+fi
+
+# ---- ring full ------------------------------------------------------------------
+# The guest's vCPU stopped: the host fills the guest's receive ring and
+# venet-tap must stop its queue; once the guest runs again it drains, the
+# queue restarts and traffic flows.
+QPID=$(cat "$VBUS_VMDIR/g1/pid")
+stops0=$(cat $S/tx_queue_stops)
+kill -STOP "$QPID"
+timeout 5 "$SEQUDP" send $GUEST 7102 5000 --rate 0 > /dev/null 2>&1
+stops1=$(cat $S/tx_queue_stops)
+kill -CONT "$QPID"
+expect_range "guest stopped: venet-tap stopped its queue" $((stops1 - stops0)) 1 1000000
+wait_for 20 "guest running again: pings answered" pings 20 $GUEST
+# the guest floods the host for 5 s (a receiver on the host, so no ICMP
+# error ends the sender); the guest's queue may stop, traffic flows after
+gstops() { gx g1 "ethtool -S $(guest_ifname_by_mac g1 $MAC)" | sed -n 's/^ *tx_queue_stops: //p'; }
+gstops0=$(gstops)
+"$SEQUDP" recv 7103 100000000 --bind $HOST --idle 3 --timeout 60 > "$VBUS_TEST_OUT/seq-flood.txt" 2>&1 &
+rpid=$!
+wait_for 10 "host VM: sequdp listens" sh -c "ss -Hlun 'sport = :7103' | grep -q ."
+out=$(GX_TIMEOUT=60 gx g1 "timeout 5 $SEQUDP send $HOST 7103 100000000 --rate 0 --size 1400")
+wait $rpid
+log "guest flood to the host for 5 s: host received $(cat "$VBUS_TEST_OUT/seq-flood.txt"); guest tx_queue_stops before $gstops0, after $(gstops)"
+check "after the guest's flood: 20 pings, no loss" pings 20 $GUEST
+
+# ---- memory pressure in the guest -----------------------------------------------
+# Fill the guest's memory (tmpfs, no swap) to 24 MiB of what is available,
+# with the host sending to it and pinging it; then let go.
+fill=$(gx g1 "awk '/MemAvailable/ { print int(\$2 / 1024) - 24 }' /proc/meminfo")
+log "g1: filling $fill MiB"
+gx_bg g1 "$SEQUDP recv 7104 20000 --bind $GUEST --idle 5 --timeout 60 > /tmp/seq-pressure.txt 2>&1" > /dev/null
+wait_for 10 "g1: sequdp listens" gx g1 "ss -Hlun 'sport = :7104' | grep -q ."
+"$SEQUDP" send $GUEST 7104 20000 --rate 2000 > /dev/null 2>&1 &
+spid=$!
+ping -i 0.05 -c 200 -W 1 -q $GUEST > "$VBUS_TEST_OUT/ping-pressure.txt" 2>&1 &
+ppid=$!
+check "g1: memory filled" gx g1 "mkdir -p /mnt/fill && mount -t tmpfs -o size=${fill}m none /mnt/fill && dd if=/dev/zero of=/mnt/fill/x bs=1M count=$fill 2>/dev/null; sleep 8"
+wait $ppid
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+log "pings under memory pressure: $(tail -2 "$VBUS_TEST_OUT/ping-pressure.txt" | head -1)"
+check "g1: memory freed" gx g1 "rm -f /mnt/fill/x && umount /mnt/fill"
+GX_TIMEOUT=5 wait_for 30 "g1: sequdp counted under pressure" gx g1 test -s /tmp/seq-pressure.txt
+log "host -> g1 under memory pressure (what was sent in the window): $(gx g1 cat /tmp/seq-pressure.txt)"
+check "after memory pressure: 20 pings, no loss" pings 20 $GUEST
+
+# ---- the host's modules and configuration while attached ---------------------
+check_fails "rmmod venet_tap while attached: refused" rmmod venet_tap
+check_fails "rmmod vbus while attached: refused" rmmod vbus
+check_fails "rmdir of the attached device: refused" rmdir $CFS/devices/ethF
+check_fails "rmdir of the attached instance: refused" rmdir $CFS/instances/busF
+check "unlink of the attached device: accepted" rm $CFS/instances/busF/ethF
+check "kernel log says the unlink is deferred" sh -c "dmesg | tail -20 | grep -q 'ethF unlinked from attached instance busF'"
+check "the guest keeps its link: 20 pings, no loss" pings 20 $GUEST
+check_fails "rmdir of the unlinked device still refused" rmdir $CFS/devices/ethF
+check "link back: accepted" ln -s $CFS/devices/ethF $CFS/instances/busF/ethF
+check "after the link back: 20 pings, no loss" pings 20 $GUEST
+
+# ---- guest modules reloaded under traffic --------------------------------------
+# reload: unload and load the guest modules; the link comes back (address,
+# both carriers, a ping answered); returns non-zero and says why if not
+reload() {
+	local gif
+	gx g1 "rmmod venet && rmmod vbus_bridge" > /dev/null || { log "reload $1: rmmod failed"; return 1; }
+	gx g1 "insmod $BRIDGE && insmod $VENET" > /dev/null || { log "reload $1: insmod failed"; return 1; }
+	for _ in $(seq 40); do
+		gif=$(guest_ifname_by_mac g1 $MAC)
+		[ -n "$gif" ] && break
+		sleep 0.5
+	done
+	[ -n "$gif" ] || { log "reload $1: no interface"; return 1; }
+	gx g1 "ip addr add $GUEST/24 dev $gif && ip link set $gif up" > /dev/null || { log "reload $1: no address"; return 1; }
+	ping -c 1 -w 20 -q $GUEST > /dev/null || { log "reload $1: no answer in 20 s"; return 1; }
+}
+ping -i 0.02 -s 1400 -q $GUEST > "$VBUS_TEST_OUT/ping-reloads.txt" 2>&1 &
+ppid=$!
+gx_bg g1 "ping -i 0.02 -q $HOST > /dev/null 2>&1" > /dev/null
+fails=0
+t0=$(date +%s)
+for i in $(seq "$RELOADS"); do
+	reload "$i" || fails=$((fails + 1))
+done
+log "$RELOADS reloads in $(($(date +%s) - t0)) s"
+kill $ppid 2>/dev/null
+wait $ppid 2>/dev/null
+gx g1 "pkill -x ping" > /dev/null
+expect_eq "$RELOADS reloads under traffic: the link came back every time" "$fails" 0
+check "after the reloads: 50 pings, no loss" pings 50 $GUEST
+
+# ---- guest reboots ------------------------------------------------------------
+for i in $(seq "$REBOOTS"); do
+	how=crash
+	[ $((i % 2)) = 0 ] && how=clean
+	guest_reboot g1 $how
+	guest_mods g1
+	guest_if g1 $MAC $GUEST "$HIF"
+	check "g1 after reboot $i ($how): 20 pings, no loss" pings 20 $GUEST
+done
+
+# ---- vbusd killed while the guest runs -----------------------------------------
+kill "$VBUSD_PID"
+wait "$VBUSD_PID" 2>/dev/null
+wait_for 10 "vbusd gone: busF detached" grep -qx 0 /sys/vbus/instances/busF/attached
+wait_for 10 "host carrier off" grep -qx 0 /sys/class/net/$HIF/carrier
+no_gif() { [ -z "$(guest_ifname_by_mac g1 $MAC)" ]; }
+g1_logged() { gx g1 dmesg | grep -q "$1"; }
+wait_for 10 "g1: its venet interface goes" no_gif
+check "g1: the bridge logged the host's reset" g1_logged 'host reset'
+VBUSD_PIDS=
+vbusd_start busF
+VBUSD_PID=${VBUSD_PIDS# }
+sleep 3
+expect_eq "a new vbusd does not reach the running guest (documented)" "$(guest_ifname_by_mac g1 $MAC)" ""
+guest_stop g1
+
+# ---- QEMU killed mid-transfer ---------------------------------------------------
+# kill_one I: a guest up with traffic both ways, its QEMU killed; the host
+# detaches, its carrier goes, vbusd stays
+kill_one() {
+	local g=k$1 pid rx0
+	guest_start $g $Q > /dev/null || return 1
+	gx $g "insmod $BRIDGE && insmod $VENET" > /dev/null || { log "kill $1: insmod failed"; return 1; }
+	for _ in $(seq 40); do
+		gif=$(guest_ifname_by_mac $g $MAC)
+		[ -n "$gif" ] && break
+		sleep 0.5
+	done
+	gx $g "ip addr add $GUEST/24 dev $gif && ip link set $gif up" > /dev/null || { log "kill $1: no interface"; return 1; }
+	ping -c 1 -w 20 -q $GUEST > /dev/null || { log "kill $1: no answer"; return 1; }
+	"$SEQUDP" recv 7105 100000000 --bind $HOST --idle 5 --timeout 60 > /dev/null 2>&1 &
+	gx_bg $g "$SEQUDP recv 7106 100000000 --bind $GUEST --timeout 600" > /dev/null
+	sleep 0.5
+	gx_bg $g "$SEQUDP send $HOST 7105 100000000 --rate 2000 --size 1400" > /dev/null
+	"$SEQUDP" send $GUEST 7106 100000000 --rate 2000 --size 1400 > /dev/null 2>&1 &
+	rx0=$(cat $S/rx_packets)
+	sleep 2
+	pid=$(cat "$VBUS_VMDIR/$g/pid")
+	[ "$(cat $S/rx_packets)" -gt "$rx0" ] || log "kill $1: no traffic from the guest seen"
+	kill -9 "$pid"
+	for _ in $(seq 100); do
+		grep -qx 0 /sys/vbus/instances/busF/attached && break
+		sleep 0.1
+	done
+	pkill -f "sequdp send $GUEST"
+	pkill -f "sequdp recv 7105"
+	guest_stop $g > /dev/null
+	grep -qx 0 /sys/vbus/instances/busF/attached || { log "kill $1: still attached"; return 1; }
+	grep -qx 0 /sys/class/net/$HIF/carrier || { log "kill $1: carrier on"; return 1; }
+	kill -0 "$VBUSD_PID" || { log "kill $1: vbusd died"; return 1; }
+}
+shmem0=$(awk '/^Shmem:/ { print $2 }' /proc/meminfo)
+fails=0
+t0=$(date +%s)
+for i in $(seq "$KILLS"); do
+	kill_one "$i" || fails=$((fails + 1))
+done
+log "$KILLS QEMU kills in $(($(date +%s) - t0)) s"
+expect_eq "$KILLS guests' QEMU killed mid-transfer: detached every time" "$fails" 0
+sync; echo 3 > /proc/sys/vm/drop_caches
+expect_range "Shmem after the kills (kB, a region is $SHM_KB)" \
+	$(($(awk '/^Shmem:/ { print $2 }' /proc/meminfo) - shmem0)) $((-SHM_KB / 2)) $((SHM_KB / 2))
+check "a guest after the kills: attaches" attach_cycle
+
+# ---- teardown -------------------------------------------------------------------
+kill "$VBUSD_PID"
+wait "$VBUSD_PID" 2>/dev/null
+for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc tx_drop_hdr; do
+	expect_eq "ethF: no $c" "$(cat $S/$c)" 0
+done
+check "ethF: disable, detach, delete" sh -c \
+	"echo 0 > $S/enabled && $VBUSCTL detach ethF && $VBUSCTL delete-device ethF"
+check "delete busF" "$VBUSCTL" delete-instance busF
+check "rmmod venet-tap" rmmod venet_tap
+check "rmmod vbus" rmmod vbus
