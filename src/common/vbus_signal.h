@@ -10,6 +10,9 @@
  *	vbus_signal_ack(sig);  then schedule the poller
  * Receiver poller:
  *	vbus_signal_disable(sig);
+ *	(or vbus_signal_ack(sig) here instead, after the disable: the sender
+ *	 rings no more until the poller runs, when the poller runs long after
+ *	 the doorbell, as venet-tap's NAPI after an eventfd wake-up does)
  *	do work until none is left;
  *	if (vbus_signal_enable(sig))
  *		vbus_signal_disable(sig) and poll again;

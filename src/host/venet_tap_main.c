@@ -106,6 +106,7 @@ static int venet_tap_create(struct vbus_device *dev,
 	t->poll_cpu = -1;
 	t->txc.every = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
+	venet_tap_linger_init(t);
 	INIT_WORK(&t->reset_work, venet_tap_reset_work);
 	u64_stats_init(&t->rx_stats.syncp);
 	u64_stats_init(&t->tx_stats.syncp);
@@ -127,6 +128,7 @@ static void venet_tap_destroy(struct vbus_device *dev)
 	rtnl_lock();
 	venet_tap_netdev_destroy(t);
 	rtnl_unlock();
+	hrtimer_cancel(&t->linger);
 	cancel_work_sync(&t->reset_work);
 	kfree(t);
 }
@@ -184,15 +186,18 @@ static void venet_tap_detach(struct vbus_device *dev)
 
 /*
  * ATOMIC: eventfd wake-up. Both queues share the vector, so every guest
- * doorbell calls us once per queue; count it once, acknowledge both
- * signals and let NAPI do the rest.
+ * doorbell calls us once per queue; count it once and let NAPI do the
+ * rest. The transmit doorbell is acknowledged by the poll pass, not here:
+ * this runs in the guest's vCPU thread, before the guest resumes, and the
+ * pass runs later; acknowledged here, every frame the guest sends in
+ * between would ring again (a VM exit each). The refill doorbell only
+ * matters while our queue is stopped, and is acknowledged at once.
  */
 static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
 
 	if (queue == VENET_TAP_TXQ) {
-		vbus_signal_ack(&t->txq.ring->to_host);
 		atomic64_inc(&t->kicks);
 		WRITE_ONCE(t->kicked, true);
 	} else {

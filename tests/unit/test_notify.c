@@ -4,7 +4,7 @@
  * backend modelled as steps on one thread, TX queue only.
  *
  * Guest xmit: post, publish, inject to_host -> kick if told to.
- * Host on kick: ack, disable, drain (complete + tx-complete mitigation),
+ * Host on kick: disable, ack, drain (complete + tx-complete mitigation),
  * enable; if enable reports new work, disable and drain again.
  * Guest completion interrupt: ack and reclaim (the "fast guest"), or
  * nothing until later (the "slow guest").
@@ -96,10 +96,11 @@ static void host_drain(struct sim *s)
 	}
 }
 
+/* venet-tap's poll pass: mask, then acknowledge the doorbell */
 static void host_wake(struct sim *s)
 {
-	vbus_signal_ack(&s->hq.ring->to_host);
 	vbus_signal_disable(&s->hq.ring->to_host);
+	vbus_signal_ack(&s->hq.ring->to_host);
 }
 
 static void host_run(struct sim *s)

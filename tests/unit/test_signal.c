@@ -43,8 +43,34 @@ static int t_garbage(struct tctx *t)
 	return T_PASS;
 }
 
+/*
+ * The poller acknowledges after its disable (venet-tap's transmit
+ * doorbell): one doorbell per sleep of the poller, however much the
+ * sender publishes before the poller runs, and none lost after it.
+ */
+static int t_ack_in_poll(struct tctx *t)
+{
+	struct vbus_shm_signal s;
+	int i, rings = 0;
+
+	vbus_signal_init(&s);
+	for (i = 0; i < 100; i++)
+		rings += vbus_signal_inject(&s);
+	TCHECK(t, rings == 1, "one doorbell until the poller runs");
+	vbus_signal_disable(&s);
+	vbus_signal_ack(&s);
+	TCHECK(t, !vbus_signal_inject(&s), "no doorbell while polling");
+	TCHECK(t, vbus_signal_enable(&s), "enable reports work published meanwhile");
+	vbus_signal_disable(&s);
+	vbus_signal_ack(&s);
+	TCHECK(t, !vbus_signal_enable(&s), "nothing new: the poller sleeps");
+	TCHECK(t, vbus_signal_inject(&s), "asleep: the next publish rings");
+	return T_PASS;
+}
+
 const struct vbus_test signal_tests[] = {
 	{ "signal/semantics", t_semantics },
+	{ "signal/ack-in-poll", t_ack_in_poll },
 	{ "signal/garbage-words", t_garbage },
 	{ NULL, NULL },
 };

@@ -38,7 +38,7 @@ dmesg > "$OUT/boot-dmesg.txt"
 # Boot was quiet (loglevel=5); from now on every kernel message goes to the
 # console too, so the trace of a hang reaches nest.py even if the VM dies.
 dmesg -n 8
-# the tests' knobs from nest.py's environment (FAULT_*, HOSTILE_*)
+# the tests' knobs from nest.py's environment (FAULT_*, HOSTILE_*, BENCH_*)
 [ -f "$OUT/env.sh" ] && . "$OUT/env.sh"
 echo "VBUS-NEST-READY $(uname -r)"
 for t in $(arg vbus.tests | tr , ' '); do

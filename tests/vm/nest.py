@@ -3,7 +3,7 @@
 """Run VM tests in the nest: a TCG host VM (stock Debian kernel, KVM inside)
 that boots guest VMs under KVM.
 
-  nest.py [--kernel 6.1|6.12|all] [--test NAME[,NAME...]] [--logs DIR]
+  nest.py [--kernel 6.1|6.12|all] [--test NAME[,NAME...]] [--by-series] [--logs DIR]
 
 One host VM per kernel series runs the tests in order (--isolate: one host
 VM per test); tests left unrun by a failed nest run again in a fresh one.
@@ -137,12 +137,12 @@ def boot(kver, tests, out, limit):
                       "readonly=on,multidevs=remap",
            "-virtfs", "local,path=%s,mount_tag=vbusout,security_model=none,"
                       "multidevs=remap" % out]
-    # the tests' knobs (FAULT_*, HOSTILE_*: make soak) reach the host VM
-    # through its output folder; values are plain words, nothing to quote
+    # the tests' knobs (FAULT_*, HOSTILE_*, BENCH_*: make soak, make bench)
+    # reach the host VM through its output folder; values are words
     with open(os.path.join(out, "env.sh"), "w") as env:
         for k, v in sorted(os.environ.items()):
-            if re.fullmatch(r"(FAULT|HOSTILE)_[A-Z_]+", k) and re.fullmatch(r"[\w.-]*", v):
-                env.write("export %s=%s\n" % (k, v))
+            if re.fullmatch(r"(FAULT|HOSTILE|BENCH)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
+                env.write("export %s='%s'\n" % (k, v))
     start = time.monotonic()
     with open(os.path.join(out, "qemu.log"), "w") as qlog:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
@@ -291,6 +291,8 @@ def main():
     ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (default)")
     ap.add_argument("--test", default="all", help="comma-separated test names (default all)")
     ap.add_argument("--logs", default=os.path.join(BUILD, "vm", "logs"))
+    ap.add_argument("--by-series", action="store_true",
+                    help="named tests run only on the series their header names")
     ap.add_argument("--isolate", action="store_true",
                     help="one host VM boot per test (default: one per kernel series)")
     args = ap.parse_args()
@@ -327,8 +329,8 @@ def main():
                 print("SKIP: vm/%s/%s: no kernel %s.* installed" % (series, t, series))
                 counts["skip"] += 1
             continue
-        run = [t for t in tests if args.test != "all" or test_series(t) in (None, [])
-               or series in test_series(t)]
+        run = [t for t in tests if (args.test != "all" and not args.by_series)
+               or test_series(t) in (None, []) or series in test_series(t)]
         if not run:
             continue
         ensure_initramfs(kver)
