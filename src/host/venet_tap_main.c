@@ -106,7 +106,6 @@ static int venet_tap_create(struct vbus_device *dev,
 	t->poll_cpu = -1;
 	t->txc.every = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
-	venet_tap_linger_init(t);
 	INIT_WORK(&t->reset_work, venet_tap_reset_work);
 	u64_stats_init(&t->rx_stats.syncp);
 	u64_stats_init(&t->tx_stats.syncp);
@@ -128,7 +127,6 @@ static void venet_tap_destroy(struct vbus_device *dev)
 	rtnl_lock();
 	venet_tap_netdev_destroy(t);
 	rtnl_unlock();
-	hrtimer_cancel(&t->linger);
 	cancel_work_sync(&t->reset_work);
 	kfree(t);
 }
@@ -189,7 +187,7 @@ static void venet_tap_detach(struct vbus_device *dev)
  * doorbell calls us once per queue; count it once and let NAPI do the
  * rest. The transmit doorbell is acknowledged by the poll pass, not here:
  * this runs in the guest's vCPU thread, before the guest resumes, and the
- * pass runs later; acknowledged here, every frame the guest sends in
+ * pass may run later; acknowledged here, every frame the guest sent in
  * between would ring again (a VM exit each). The refill doorbell only
  * matters while our queue is stopped, and is acknowledged at once.
  */
