@@ -22,6 +22,10 @@ HOSTILE=$VBUS_BUILD/hostile/vbus-hostile
 SEED=${HOSTILE_SEED:-$(date +%s)}
 N=${HOSTILE_N:-100000}
 STORM=${HOSTILE_STORM:-20000}
+# beyond 10^5 mutations (make soak) the pings and the tool's time limit
+# grow with N, so that traffic runs for the whole attack
+PINGS=$((N <= 100000 ? 3000 : N * 3 / 100))
+TOOL_SECS=$((N <= 100000 ? 200 : 200 + (N - 100000) / 1000))
 # busA: ethA (guest gA, well-behaved); busB: ethB (guest gB, hostile)
 MACA=02:00:c6:12:07:02 HOSTA=198.18.7.1 GUESTA=198.18.7.2
 MACB=02:00:c6:12:09:02 HOSTB=198.18.9.1 GUESTB=198.18.9.2
@@ -85,11 +89,11 @@ expect_eq "gB: no errors before" "$e0 $r0" "0 0"
 
 # ---- gB turns hostile while both carry traffic ------------------------------
 log "vbus-hostile seed $SEED, $N mutations, $STORM doorbells"
-ping -i 0.01 -c 3000 -W 2 -q $GUESTA > "$VBUS_TEST_OUT/ping-gA.txt" 2>&1 &
+ping -i 0.01 -c $PINGS -W 2 -q $GUESTA > "$VBUS_TEST_OUT/ping-gA.txt" 2>&1 &
 PING_A=$!
-ping -i 0.01 -c 3000 -W 1 -q $GUESTB > "$VBUS_TEST_OUT/ping-gB.txt" 2>&1 &
+ping -i 0.01 -c $PINGS -W 1 -q $GUESTB > "$VBUS_TEST_OUT/ping-gB.txt" 2>&1 &
 PING_B=$!
-gx_bg gB "ping -i 0.02 -c 2000 -W 1 -q $HOSTB" > /dev/null
+gx_bg gB "ping -i 0.02 -c $((PINGS * 2 / 3)) -W 1 -q $HOSTB" > /dev/null
 host_iperf3_server $HOSTA
 STOP=$VBUS_TEST_OUT/udp-stop
 (
@@ -100,7 +104,7 @@ STOP=$VBUS_TEST_OUT/udp-stop
 UDP_A=$!
 sleep 2
 t0=$(date +%s)
-out=$(GX_TIMEOUT=200 gx gB "$HOSTILE -s $SEED -n $N -r 5000 -a 1000 -b $STORM" 2>&1)
+out=$(GX_TIMEOUT=$TOOL_SECS gx gB "$HOSTILE -s $SEED -n $N -r 5000 -a 1000 -b $STORM" 2>&1)
 rc=$?
 printf '%s\n' "$out" > "$VBUS_TEST_OUT/vbus-hostile.txt"
 log "$(printf '%s' "$out" | tail -n 1) ($(($(date +%s) - t0)) s)"
