@@ -442,12 +442,19 @@ static void *host_thread(void *arg)
 		u32 seen = atomic_load(&s->to_host.count);
 		int work;
 
-		/* the eventfd wake-up callback: runs for every doorbell and
-		 * acknowledges the refill doorbell only
+		/* the eventfd wake-up callback runs for every doorbell: it
+		 * acknowledges the refill doorbell and schedules a poll pass,
+		 * which masks and then acknowledges the transmit doorbell. That
+		 * pass comes after the doorbell, so after the guest's store of
+		 * pending that preceded it: a pass that acknowledged before
+		 * that store (the guest read pending as 0 before our previous
+		 * ack) is always followed by this one, or pending would stay
+		 * set with us asleep.
 		 */
 		if (seen != acked) {
 			acked = seen;
 			vbus_signal_ack(&s->h_rx.ring->to_host);
+			host_mask(s);
 		}
 		work = host_tx(h) + host_rx(h);
 		if (work) {
