@@ -28,12 +28,7 @@
 # shellcheck disable=SC2034
 GUEST_MEM=1024 GUEST_CPUS=1
 BENCH_BACKENDS="venet qemu vhost veth"
-VBUS=$(need_module vbus.ko)
-TAP=$(need_module venet-tap.ko)
-BRIDGE=$(need_module vbus-bridge.ko)
-VENET=$(need_module venet.ko)
-VBUSCTL=$VBUS_REPO/tools/vbusctl
-VBUSD=$VBUS_REPO/tools/vbusd
+venet_paths
 S=/sys/vbus/devices/eth0
 JSONL=$VBUS_TEST_OUT/bench.jsonl
 RAW=$VBUS_TEST_OUT/raw

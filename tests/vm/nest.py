@@ -114,6 +114,23 @@ def scan(text, after=None):
     return hits, ours
 
 
+def failure_excerpt(log, before=6, after=22, tail=25):
+    """The failed checks of a test log with the lines around each, then its end."""
+    lines = log.splitlines()
+    keep = set()
+    for i, line in enumerate(lines):
+        if re.search(r"^\s*(#\s*)?not ok\b|FATAL|fatal:", line):
+            keep.update(range(max(0, i - before), min(len(lines), i + after + 1)))
+    keep.update(range(max(0, len(lines) - tail), len(lines)))
+    out, last = [], -1
+    for i in sorted(keep):
+        if last >= 0 and i != last + 1:
+            out.append("...")
+        out.append(lines[i])
+        last = i
+    return out
+
+
 def read(path):
     try:
         with open(path, errors="replace") as f:
@@ -279,7 +296,7 @@ def run_series(series, kver, tests, logs, isolate):
             else:
                 emit("FAIL: %s: %s; logs in %s" % (name, why, os.path.join(out, t)),
                      *["#   " + line for line in
-                       read(os.path.join(out, t, "test.log")).splitlines()[-40:]])
+                       failure_excerpt(read(os.path.join(out, t, "test.log")))])
                 status = "fail"
             counts[status] += 1
         pending = requeue

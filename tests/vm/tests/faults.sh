@@ -23,12 +23,7 @@
 #   host detaches, vbusd serves the next guest, no shared memory is left
 # - then every device and instance goes and both modules unload
 . "$VBUS_REPO/tests/vm/netlib.sh"
-VBUS=$(need_module vbus.ko)
-TAP=$(need_module venet-tap.ko)
-BRIDGE=$(need_module vbus-bridge.ko)
-VENET=$(need_module venet.ko)
-VBUSCTL=$VBUS_REPO/tools/vbusctl
-VBUSD=$VBUS_REPO/tools/vbusd
+venet_paths
 SEQUDP=$VBUS_BUILD/sequdp/sequdp
 CYCLES=${FAULT_CYCLES:-20}
 UDP=${FAULT_UDP:-10000}
@@ -155,7 +150,8 @@ seq_result() {
 	expect_match "$1: all $UDP arrived, once each, in order" "$2" \
 		"^received=$UDP unique=$UDP lost=0 dup=0 reordered=0 "
 }
-secs=$((UDP / UDP_RATE + 60))
+# time enough for a sender that falls behind its rate by half
+secs=$((UDP * 2 / UDP_RATE + 60))
 "$SEQUDP" recv 7100 "$UDP" --bind $HOST --idle 10 --timeout $secs > "$VBUS_TEST_OUT/seq-g2h.txt" 2>&1 &
 rpid=$!
 wait_for 10 "host VM: sequdp listens" sh -c "ss -Hlun 'sport = :7100' | grep -q ."

@@ -10,12 +10,7 @@
 # guest rebooted twice (clean and crash); the host counts no bad
 # descriptor and its kernel log stays clean.
 . "$VBUS_REPO/tests/vm/netlib.sh"
-VBUS=$(need_module vbus.ko)
-TAP=$(need_module venet-tap.ko)
-BRIDGE=$(need_module vbus-bridge.ko)
-VENET=$(need_module venet.ko)
-VBUSCTL=$VBUS_REPO/tools/vbusctl
-VBUSD=$VBUS_REPO/tools/vbusd
+venet_paths
 # bus0: eth0 and eth2 (guest g1, later g3); bus1: eth1 (guest g2)
 MAC0=02:00:c6:12:01:02 HOST0=198.18.1.1 GUEST0=198.18.1.2
 MAC2=02:00:c6:12:03:02 HOST2=198.18.3.1 GUEST2=198.18.3.2
