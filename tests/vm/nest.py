@@ -306,7 +306,8 @@ def run_series(series, kver, tests, logs, isolate):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernel", default="all", help="6.1, 6.12 or all (default)")
-    ap.add_argument("--test", default="all", help="comma-separated test names (default all)")
+    ap.add_argument("--test", default="all",
+                    help="comma-separated test names, NAME@SERIES for one series only (default all)")
     ap.add_argument("--logs", default=os.path.join(BUILD, "vm", "logs"))
     ap.add_argument("--by-series", action="store_true",
                     help="named tests run only on the series their header names")
@@ -316,6 +317,9 @@ def main():
     series_list = ["6.1", "6.12"] if args.kernel == "all" else args.kernel.split(",")
     every = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh")))
     tests = every if args.test == "all" else args.test.split(",")
+    # NAME@SERIES: that test on that series only (and not on the others)
+    pinned = dict(t.split("@", 1) for t in tests if "@" in t)
+    tests = [t.split("@", 1)[0] for t in tests]
     for t in tests:
         if t not in every:
             sys.exit("nest: no test named %r (have: %s)" % (t, " ".join(every)))
@@ -346,8 +350,9 @@ def main():
                 print("SKIP: vm/%s/%s: no kernel %s.* installed" % (series, t, series))
                 counts["skip"] += 1
             continue
-        run = [t for t in tests if (args.test != "all" and not args.by_series)
-               or test_series(t) in (None, []) or series in test_series(t)]
+        run = [t for t in tests if pinned.get(t, series) == series and (
+               t in pinned or (args.test != "all" and not args.by_series)
+               or test_series(t) in (None, []) or series in test_series(t))]
         if not run:
             continue
         ensure_initramfs(kver)
