@@ -8,7 +8,8 @@
 #   make check-vm [KERNEL=6.1|6.12] [TEST=name[,name]]
 #   make fuzz | bench-ring
 #   make bench [KERNEL=6.1|6.12]   venet vs virtio-net/vhost-net in the nest
-#   make soak [KERNEL=6.1|6.12]    the long fault and hostile-guest tests
+#   make soak [SOAK_FAULTS=6.12] [SOAK_HOSTILE=6.1]   the long fault and
+#                        hostile-guest tests, one host VM (series) each
 #   make pkg             Debian and RPM packages into build/pkg/
 #   make demo            the packages installed, the nest booted, traffic shown
 #   make install-tools DESTDIR=... PREFIX=...
@@ -68,11 +69,15 @@ bench:
 	@sh tests/deps.sh || echo "# bench: packages missing; the chart needs python3-matplotlib"
 	$(BENCH_PYTHON) bench/run.py --kernel $(or $(KERNEL),6.1)
 
-# the long forms of the fault and hostile-guest tests (hours; as root;
-# counts from FAULT_* and HOSTILE_*: tests/vm/tests/soak.sh)
+# the long forms of the fault and hostile-guest tests, side by side in two
+# host VMs (over an hour; as root; counts from FAULT_* and HOSTILE_*:
+# tests/vm/tests/soak-faults.sh, soak-hostile.sh)
+SOAK_FAULTS ?= 6.12
+SOAK_HOSTILE ?= 6.1
 soak:
 	sh tests/deps.sh
-	python3 tests/vm/nest.py --kernel $(or $(KERNEL),6.12) --test soak
+	python3 tests/vm/nest.py --kernel $(SOAK_FAULTS),$(SOAK_HOSTILE) \
+		--test soak-faults@$(SOAK_FAULTS),soak-hostile@$(SOAK_HOSTILE)
 
 clean:
 	$(MAKE) -C tools clean

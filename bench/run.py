@@ -74,7 +74,8 @@ SWEEP_FIELDS = [("gbps", "TCP g2h Gb/s", "tcp"), ("exits_per_pkt", "exits/pkt", 
                 ("irqs_per_pkt", "KVM irqs/pkt", "tcp"), ("venet_kicks_per_pkt", "kicks/pkt", "tcp"),
                 ("venet_irqs_per_pkt", "venet irqs/pkt", "tcp"),
                 ("rtt_p50_us", "RR 64 B p50 us", "rr"), ("rate_rt_s", "RR 64 B rt/s", "rr"),
-                ("venet_irqs_per_rt", "irqs/rt", "rr")]
+                ("venet_irqs_per_rt", "irqs/rt", "rr"),
+                ("pps_rx", "UDP 64 B pkt/s", "udp"), ("venet_kicks_per_pkt", "UDP kicks/pkt", "udp")]
 
 
 def stats(values):
@@ -134,7 +135,7 @@ def aggregate(recs):
             s = stats([r.get(field) for r in select(recs, kind, params, b)])
             if s:
                 res["backends"].setdefault(b, {})[key_of(i)] = dict(s, unit=unit, field=field)
-    for knob in ("txmitigation", "burstthresh"):
+    for knob in ("txmitigation", "burstthresh", "linger_us"):
         pts = {}
         for r in recs:
             if r["params"].get("sweep") == knob:
@@ -227,7 +228,8 @@ def markdown(res, meta):
             continue
         names = [n for _, n, _ in SWEEP_FIELDS
                  if any(n in f for f in pts.values())]
-        others = {"txmitigation": " (burstthresh 64)", "burstthresh": " (txmitigation 10)"}
+        others = {"txmitigation": " (burstthresh 64)", "burstthresh": " (txmitigation 10)",
+                  "linger_us": " (txmitigation 10, burstthresh 64)"}
         L += ["", "## venet %s sweep" % knob, "",
               "One run per point%s." % others[knob], "",
               "| %s | " % knob + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]

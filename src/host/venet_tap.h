@@ -21,6 +21,7 @@
 #include <linux/atomic.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
+#include <linux/hrtimer.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -41,6 +42,7 @@
 #define VENET_TAP_CHAIN		VBUS_NET_CHAIN(VENET_TAP_BUF)
 #define VENET_TAP_MAX_MTU	65535
 #define VENET_TAP_TXMIT_DEF	10
+#define VENET_TAP_LINGER_MAX	1000	/* us */
 #define VENET_TAP_RX_LINEAR	1536	/* frames up to this stay linear */
 #define VENET_TAP_RX_HEAD	256	/* linear head of a paged frame */
 #define VENET_TAP_FEATURES	(VBUS_NET_F_CSUM | VBUS_NET_F_GUEST_CSUM | \
@@ -112,6 +114,8 @@ struct venet_tap {
 	struct venet_tap_tx_stats tx_stats;
 
 	u32 burstthresh;		/* frames per poll pass */
+	u32 linger_us;			/* poll on, doorbell masked, after a busy pass */
+	struct hrtimer linger;
 	atomic64_t kicks;		/* guest doorbells */
 	atomic64_t irqs_sent;
 	atomic64_t irqs_suppressed;
@@ -181,6 +185,8 @@ void venet_tap_counters(struct venet_tap *t, u64 *out);
 void venet_tap_set_ethtool_ops(struct net_device *ndev);
 int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
 int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
+int venet_tap_set_linger(struct venet_tap *t, u32 usecs);
+void venet_tap_linger_init(struct venet_tap *t);
 
 /* venet_tap_sysfs.c APIs: */
 extern const struct attribute_group *venet_tap_groups[];

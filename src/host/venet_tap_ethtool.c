@@ -2,7 +2,7 @@
 /*
  * ethtool for venet-tap: -i (driver, version, bus-info = the vbus device
  * name), -S (the counters, the same as in sysfs), -C tx-frames =
- * txmitigation and rx-frames = burstthresh.
+ * txmitigation, rx-frames = burstthresh and rx-usecs = linger_us.
  */
 #include <linux/ethtool.h>
 
@@ -84,6 +84,15 @@ int venet_tap_set_burstthresh(struct venet_tap *t, u32 val)
 	return 0;
 }
 
+/* 0 (doorbell re-enabled at once) .. VENET_TAP_LINGER_MAX microseconds */
+int venet_tap_set_linger(struct venet_tap *t, u32 usecs)
+{
+	if (usecs > VENET_TAP_LINGER_MAX)
+		return -EINVAL;
+	WRITE_ONCE(t->linger_us, usecs);
+	return 0;
+}
+
 static void venet_tap_get_drvinfo(struct net_device *ndev,
 				  struct ethtool_drvinfo *info)
 {
@@ -124,6 +133,7 @@ static int venet_tap_get_coalesce(struct net_device *ndev,
 
 	ec->tx_max_coalesced_frames = READ_ONCE(t->txc.every);
 	ec->rx_max_coalesced_frames = READ_ONCE(t->burstthresh);
+	ec->rx_coalesce_usecs = READ_ONCE(t->linger_us);
 	return 0;
 }
 
@@ -143,13 +153,19 @@ static int venet_tap_set_coalesce(struct net_device *ndev,
 		NL_SET_ERR_MSG(extack, "rx-frames (burstthresh) out of range");
 		return -EINVAL;
 	}
+	if (ec->rx_coalesce_usecs > VENET_TAP_LINGER_MAX) {
+		NL_SET_ERR_MSG(extack, "rx-usecs (linger_us) out of range");
+		return -EINVAL;
+	}
 	venet_tap_set_txmitigation(t, ec->tx_max_coalesced_frames);
 	venet_tap_set_burstthresh(t, ec->rx_max_coalesced_frames);
+	venet_tap_set_linger(t, ec->rx_coalesce_usecs);
 	return 0;
 }
 
 static const struct ethtool_ops venet_tap_ethtool_ops = {
-	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES,
+	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES |
+				     ETHTOOL_COALESCE_RX_USECS,
 	.get_drvinfo		= venet_tap_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_sset_count		= venet_tap_get_sset_count,

@@ -106,6 +106,7 @@ static int venet_tap_create(struct vbus_device *dev,
 	t->poll_cpu = -1;
 	t->txc.every = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
+	venet_tap_linger_init(t);
 	INIT_WORK(&t->reset_work, venet_tap_reset_work);
 	u64_stats_init(&t->rx_stats.syncp);
 	u64_stats_init(&t->tx_stats.syncp);
@@ -127,6 +128,7 @@ static void venet_tap_destroy(struct vbus_device *dev)
 	rtnl_lock();
 	venet_tap_netdev_destroy(t);
 	rtnl_unlock();
+	hrtimer_cancel(&t->linger);
 	cancel_work_sync(&t->reset_work);
 	kfree(t);
 }
@@ -188,18 +190,23 @@ static void venet_tap_detach(struct vbus_device *dev)
  * rest. The transmit doorbell is acknowledged by the poll pass, not here:
  * this runs in the guest's vCPU thread, before the guest resumes, and the
  * pass may run later; acknowledged here, every frame the guest sent in
- * between would ring again (a VM exit each). The refill doorbell only
- * matters while our queue is stopped, and is acknowledged at once.
+ * between would ring again (a VM exit each). The refill doorbell is
+ * acknowledged at once and schedules the pass only while we wait for
+ * buffers (its signal enabled): a second napi_schedule() of a scheduled
+ * NAPI marks it missed, and the pass then runs twice for one doorbell.
  */
 static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
+	struct vbus_shm_signal *refill = &t->rxq.ring->to_host;
 
 	if (queue == VENET_TAP_TXQ) {
 		atomic64_inc(&t->kicks);
 		WRITE_ONCE(t->kicked, true);
 	} else {
-		vbus_signal_ack(&t->rxq.ring->to_host);
+		vbus_signal_ack(refill);
+		if (!vbus_signal_enabled(refill))
+			return;
 	}
 	if (READ_ONCE(t->up))
 		napi_schedule(&t->napi);

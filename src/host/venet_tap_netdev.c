@@ -62,7 +62,9 @@ void venet_tap_sync(struct venet_tap *t)
 		napi_schedule(&t->napi);
 	} else if (!want && t->up) {
 		WRITE_ONCE(t->up, false);
+		hrtimer_cancel(&t->linger);
 		napi_disable(&t->napi);
+		hrtimer_cancel(&t->linger);
 		netif_tx_disable(ndev);
 		t->poll_cpu = -1;
 	}
@@ -84,9 +86,29 @@ static void venet_tap_flush(struct venet_tap *t)
 			 VENET_TAP_RXQ : VENET_TAP_TXQ);
 }
 
+/* HARDIRQ: the linger is over, poll once more (doorbell still masked). */
+static enum hrtimer_restart venet_tap_linger_fire(struct hrtimer *timer)
+{
+	struct venet_tap *t = container_of(timer, struct venet_tap, linger);
+
+	if (READ_ONCE(t->up))
+		napi_schedule(&t->napi);
+	return HRTIMER_NORESTART;
+}
+
+void venet_tap_linger_init(struct venet_tap *t)
+{
+	hrtimer_init(&t->linger, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	t->linger.function = venet_tap_linger_fire;
+}
+
 /*
  * NAPI: guest doorbells masked while we poll; re-enabled and re-checked
- * when drained. The doorbell that scheduled us is acknowledged only now
+ * when drained. With linger_us set, a pass that found frames leaves the
+ * doorbell masked and polls again linger_us later instead: a guest that
+ * keeps sending is then picked up by the timer, not by a doorbell (a VM
+ * exit) per frame; the first pass that finds nothing re-enables it.
+ * The doorbell that scheduled us is acknowledged only now
  * (venet_tap_kick()), after the mask: until then the guest rings no more.
  * Replies sent from inside netif_receive_skb() on this CPU leave their
  * interrupt to the end of the pass (venet_tap_signal()).
@@ -103,8 +125,15 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 	done = venet_tap_rx_poll(t, budget);
 	venet_tap_tx_poll(t);
 	if (done < budget && napi_complete_done(napi, done) &&
-	    !READ_ONCE(t->broken) && vbus_signal_enable(sig))
-		napi_schedule(napi);
+	    !READ_ONCE(t->broken)) {
+		u32 linger = READ_ONCE(t->linger_us);
+
+		if (done && linger)
+			hrtimer_start(&t->linger, ns_to_ktime(linger * NSEC_PER_USEC),
+				      HRTIMER_MODE_REL);
+		else if (vbus_signal_enable(sig))
+			napi_schedule(napi);
+	}
 	venet_tap_flush(t);
 	return done;
 }

@@ -2,8 +2,8 @@
 /*
  * The attributes of a venet-tap device in /sys/vbus/devices/<dev>/:
  * client_mac (rw while the instance is not attached), host_mac (ro),
- * enabled (rw), ifname (ro), txmitigation and burstthresh (rw), and every
- * counter of ethtool -S (ro).
+ * enabled (rw), ifname (ro), txmitigation, burstthresh and linger_us
+ * (rw), and every counter of ethtool -S (ro).
  */
 #include <linux/kstrtox.h>
 #include <linux/rtnetlink.h>
@@ -135,12 +135,31 @@ static ssize_t burstthresh_store(struct vbus_device *dev,
 	return ret ? ret : count;
 }
 
+static ssize_t linger_us_show(struct vbus_device *dev,
+			      struct vbus_device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->linger_us));
+}
+
+static ssize_t linger_us_store(struct vbus_device *dev,
+			       struct vbus_device_attribute *attr,
+			       const char *buf, size_t count)
+{
+	u32 val;
+	int ret = kstrtou32(buf, 0, &val);
+
+	if (!ret)
+		ret = venet_tap_set_linger(venet_tap_of(dev), val);
+	return ret ? ret : count;
+}
+
 static VBUS_DEVICE_ATTR_RW(client_mac);
 static VBUS_DEVICE_ATTR_RO(host_mac);
 static VBUS_DEVICE_ATTR_RW(enabled);
 static VBUS_DEVICE_ATTR_RO(ifname);
 static VBUS_DEVICE_ATTR_RW(txmitigation);
 static VBUS_DEVICE_ATTR_RW(burstthresh);
+static VBUS_DEVICE_ATTR_RW(linger_us);
 
 static struct attribute *venet_tap_attrs[] = {
 	&vbus_dev_attr_client_mac.attr,
@@ -149,6 +168,7 @@ static struct attribute *venet_tap_attrs[] = {
 	&vbus_dev_attr_ifname.attr,
 	&vbus_dev_attr_txmitigation.attr,
 	&vbus_dev_attr_burstthresh.attr,
+	&vbus_dev_attr_linger_us.attr,
 	NULL,
 };
 

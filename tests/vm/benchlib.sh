@@ -13,7 +13,8 @@
 # once, in the guest (for veth, in the second namespace). Each round visits
 # every backend, in an order that rotates from round to round, and measures
 # sockperf ping-pong (64 and 1400 bytes), iperf3 TCP both ways and 64-byte
-# UDP (guest -> host). Then a sweep of venet's txmitigation and burstthresh.
+# UDP (guest -> host). Then sweeps of venet's txmitigation, burstthresh and
+# linger_us.
 # Every measurement is a JSON line in $VBUS_TEST_OUT/bench.jsonl (see
 # tests/vm/benchrec.py); bench/run.py turns them into bench/results/.
 #
@@ -22,6 +23,8 @@
 #   BENCH_T       seconds per measurement
 #   BENCH_TXM     txmitigation values of the sweep
 #   BENCH_BT      burstthresh values of the sweep (txmitigation 10)
+#   BENCH_LINGER  linger_us values of the sweep (txmitigation 10,
+#                 burstthresh 64): RR, TCP and 64-byte UDP guest -> host
 #   BENCH_IDLE    pings of the idle round trip test (one every 0.2 s)
 . "$VBUS_REPO/tests/vm/netlib.sh"
 # read by guest_start: the one guest of every backend
@@ -276,6 +279,13 @@ for v in $BENCH_BT; do
 	measure tcp venet 0 "dir=g2h sweep=burstthresh burstthresh=$v" tcp venet -R
 done
 check "burstthresh 64" sh -c "echo 64 > $S/burstthresh"
+for v in $BENCH_LINGER; do
+	check "linger_us $v" sh -c "echo $v > $S/linger_us"
+	measure rr venet 0 "size=64 sweep=linger_us linger_us=$v" rr venet 64
+	measure tcp venet 0 "dir=g2h sweep=linger_us linger_us=$v" tcp venet -R
+	measure udp venet 0 "size=64 sweep=linger_us linger_us=$v" udp64 venet
+done
+check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- the results --------------------------------------------------------------------
 record

@@ -314,12 +314,16 @@ def main():
     ap.add_argument("--isolate", action="store_true",
                     help="one host VM boot per test (default: one per kernel series)")
     args = ap.parse_args()
-    series_list = ["6.1", "6.12"] if args.kernel == "all" else args.kernel.split(",")
+    series_list = ["6.1", "6.12"] if args.kernel == "all" else \
+        list(dict.fromkeys(args.kernel.split(",")))
     every = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh")))
     tests = every if args.test == "all" else args.test.split(",")
-    # NAME@SERIES: that test on that series only (and not on the others)
-    pinned = dict(t.split("@", 1) for t in tests if "@" in t)
-    tests = [t.split("@", 1)[0] for t in tests]
+    # NAME@SERIES: that test on that series (and not on the others)
+    pinned = {}
+    for t in tests:
+        if "@" in t:
+            pinned.setdefault(t.split("@", 1)[0], set()).add(t.split("@", 1)[1])
+    tests = list(dict.fromkeys(t.split("@", 1)[0] for t in tests))
     for t in tests:
         if t not in every:
             sys.exit("nest: no test named %r (have: %s)" % (t, " ".join(every)))
@@ -350,9 +354,10 @@ def main():
                 print("SKIP: vm/%s/%s: no kernel %s.* installed" % (series, t, series))
                 counts["skip"] += 1
             continue
-        run = [t for t in tests if pinned.get(t, series) == series and (
-               t in pinned or (args.test != "all" and not args.by_series)
-               or test_series(t) in (None, []) or series in test_series(t))]
+        run = [t for t in tests if series in pinned.get(t, ())
+               or t not in pinned and ((args.test != "all" and not args.by_series)
+                                       or test_series(t) in (None, [])
+                                       or series in test_series(t))]
         if not run:
             continue
         ensure_initramfs(kver)

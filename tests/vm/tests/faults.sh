@@ -2,7 +2,7 @@
 # timeout: 900
 # series: 6.1
 # Faults of a real deployment (docs/security.md), short form; `make soak`
-# runs the long form (tests/vm/tests/soak.sh sets the counts):
+# runs the long form (tests/vm/tests/soak-faults.sh sets the counts):
 # - host memory: meminfo and slabinfo before and after FAULT_CYCLES guest
 #   attach/detach cycles (a QEMU that connects to vbusd and quits)
 # - nothing lost: FAULT_UDP sequenced datagrams each way at FAULT_UDP_RATE

@@ -74,6 +74,11 @@ check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
 check "ethtool -C tx-frames 10 rx-frames 64" ethtool -C "$HIF" tx-frames 10 rx-frames 64
+expect_eq "linger_us default" "$(hs linger_us)" 0
+expect_eq "linger_us 1001" "$(wr $S/linger_us 1001)" EINVAL
+check "ethtool -C rx-usecs 300" ethtool -C "$HIF" rx-usecs 300
+expect_eq "rx-usecs is linger_us" "$(hs linger_us)" 300
+check_fails "ethtool -C rx-usecs 1001 refused" ethtool -C "$HIF" rx-usecs 1001
 sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=1"
 check "host address" ip addr add $HOST_IP/24 dev "$HIF"
 check "host link up" ip link set "$HIF" up
@@ -126,17 +131,27 @@ expect_udp_run "UDP 20 Mb/s host -> guest, nothing lost on the link" "$(guest_ud
 log "guest UDP: $(gx g1 nstat -az UdpRcvbufErrors UdpInErrors | tail -n +2 | tr -s ' ' | tr '\n' ' '); venet rx_drop_nomem $(gs rx_drop_nomem); host UDP: $(nstat -az UdpRcvbufErrors | tail -n +2 | tr -s ' ')"
 log "host offloads: $(ethtool -k "$HIF" | grep -E '^(tcp-segmentation-offload|tx-checksumming|scatter-gather):' | tr '\n' ' ')"
 
+# a frame that comes while the doorbell lingers masked is picked up by the
+# timer's pass: pings both ways still answered
+check "linger_us 300: 100 pings from the guest, no loss" gx g1 \
+	"ping -c 100 -i 0.01 -W 2 -q $HOST_IP | grep -q ' 0% packet loss'"
+check "linger_us 300: 100 pings to the guest, no loss" sh -c \
+	"ping -c 100 -i 0.01 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+check "linger_us 0" sh -c "echo 0 > $S/linger_us"
+
 # ---- notifications ----------------------------------------------------------
 # no ARP, no IPv6 on the link: only what the test sends
 ip neigh replace $GUEST_IP lladdr $GMAC dev "$HIF" nud permanent
 gx g1 "ip neigh replace $HOST_IP lladdr $(hs host_mac) dev $GIF nud permanent"
 sleep 1
-k0=$(hs guest_kicks); q0=$(hs irqs_sent); gk0=$(gs tx_kicks); gi0=$(gs interrupts)
+k0=$(hs guest_kicks); q0=$(hs irqs_sent); p0=$(hs polls); gk0=$(gs tx_kicks); gi0=$(gs interrupts)
 check "one ping from the guest" gx g1 ping -c 1 -W 2 $HOST_IP
 sleep 1
-k1=$(hs guest_kicks); q1=$(hs irqs_sent); gk1=$(gs tx_kicks); gi1=$(gs interrupts)
-log "one ping: host kicks $k0 -> $k1, irqs $q0 -> $q1; guest kicks $gk0 -> $gk1, interrupts $gi0 -> $gi1"
+k1=$(hs guest_kicks); q1=$(hs irqs_sent); p1=$(hs polls); gk1=$(gs tx_kicks); gi1=$(gs interrupts)
+log "one ping: host kicks $k0 -> $k1, irqs $q0 -> $q1, NAPI passes $p0 -> $p1; guest kicks $gk0 -> $gk1, interrupts $gi0 -> $gi1"
 expect_eq "1 ping = 1 guest kick (host count)" $((k1 - k0)) 1
+# the doorbell runs both queues' kick (one vector): one pass, not two
+expect_eq "1 ping = 1 host NAPI pass" $((p1 - p0)) 1
 expect_eq "1 ping = 1 guest interrupt (host count)" $((q1 - q0)) 1
 expect_eq "1 ping = 1 kick (guest count)" $((gk1 - gk0)) 1
 expect_eq "1 ping = 1 interrupt (guest count)" $((gi1 - gi0)) 1
