@@ -99,67 +99,34 @@ static ssize_t ifname_show(struct vbus_device *dev,
 	return ret;
 }
 
-static ssize_t txmitigation_show(struct vbus_device *dev,
-				 struct vbus_device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->txc.every));
-}
+/* A u32 knob: its field shown, a write checked and applied by its setter. */
+#define VENET_TAP_KNOB(_name, _field, _set)				\
+static ssize_t _name##_show(struct vbus_device *dev,			\
+			    struct vbus_device_attribute *attr, char *buf) \
+{									\
+	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->_field)); \
+}									\
+static ssize_t _name##_store(struct vbus_device *dev,			\
+			     struct vbus_device_attribute *attr,	\
+			     const char *buf, size_t count)		\
+{									\
+	u32 val;							\
+	int ret = kstrtou32(buf, 0, &val);				\
+									\
+	if (!ret)							\
+		ret = _set(venet_tap_of(dev), val);			\
+	return ret ? ret : count;					\
+}									\
+static VBUS_DEVICE_ATTR_RW(_name)
 
-static ssize_t txmitigation_store(struct vbus_device *dev,
-				  struct vbus_device_attribute *attr,
-				  const char *buf, size_t count)
-{
-	u32 val;
-	int ret = kstrtou32(buf, 0, &val);
-
-	if (!ret)
-		ret = venet_tap_set_txmitigation(venet_tap_of(dev), val);
-	return ret ? ret : count;
-}
-
-static ssize_t burstthresh_show(struct vbus_device *dev,
-				struct vbus_device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->burstthresh));
-}
-
-static ssize_t burstthresh_store(struct vbus_device *dev,
-				 struct vbus_device_attribute *attr,
-				 const char *buf, size_t count)
-{
-	u32 val;
-	int ret = kstrtou32(buf, 0, &val);
-
-	if (!ret)
-		ret = venet_tap_set_burstthresh(venet_tap_of(dev), val);
-	return ret ? ret : count;
-}
-
-static ssize_t linger_us_show(struct vbus_device *dev,
-			      struct vbus_device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->linger_us));
-}
-
-static ssize_t linger_us_store(struct vbus_device *dev,
-			       struct vbus_device_attribute *attr,
-			       const char *buf, size_t count)
-{
-	u32 val;
-	int ret = kstrtou32(buf, 0, &val);
-
-	if (!ret)
-		ret = venet_tap_set_linger(venet_tap_of(dev), val);
-	return ret ? ret : count;
-}
+VENET_TAP_KNOB(txmitigation, txc.every, venet_tap_set_txmitigation);
+VENET_TAP_KNOB(burstthresh, burstthresh, venet_tap_set_burstthresh);
+VENET_TAP_KNOB(linger_us, linger_us, venet_tap_set_linger);
 
 static VBUS_DEVICE_ATTR_RW(client_mac);
 static VBUS_DEVICE_ATTR_RO(host_mac);
 static VBUS_DEVICE_ATTR_RW(enabled);
 static VBUS_DEVICE_ATTR_RO(ifname);
-static VBUS_DEVICE_ATTR_RW(txmitigation);
-static VBUS_DEVICE_ATTR_RW(burstthresh);
-static VBUS_DEVICE_ATTR_RW(linger_us);
 
 static struct attribute *venet_tap_attrs[] = {
 	&vbus_dev_attr_client_mac.attr,
