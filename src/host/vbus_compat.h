@@ -9,6 +9,7 @@
 #define _VBUS_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
 
 /* 6.8 dropped the count argument of eventfd_signal() (always 1 now). */
 static inline void vbus_eventfd_signal(struct eventfd_ctx *ctx)
@@ -17,6 +18,23 @@ static inline void vbus_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx);
 #else
 	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * 6.13 added hrtimer_setup() (the timer and its function at once) and 6.15
+ * removed hrtimer_init().
+ */
+static inline void
+vbus_hrtimer_setup(struct hrtimer *timer,
+		   enum hrtimer_restart (*fn)(struct hrtimer *),
+		   clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef VBUS_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
 #endif
 }
 

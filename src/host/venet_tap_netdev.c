@@ -7,6 +7,7 @@
 #include <linux/if_vlan.h>
 #include <linux/rtnetlink.h>
 
+#include "vbus_compat.h"
 #include "venet_tap.h"
 
 /*
@@ -62,8 +63,15 @@ void venet_tap_sync(struct venet_tap *t)
 		napi_schedule(&t->napi);
 	} else if (!want && t->up) {
 		WRITE_ONCE(t->up, false);
-		hrtimer_cancel(&t->linger);
 		napi_disable(&t->napi);
+		/*
+		 * napi_disable() waits for the pass to give NAPI back, not for
+		 * its end: the tail after napi_complete_done() (re-enabling the
+		 * doorbell in the region, arming the linger) may still run.
+		 * Passes run in softirq, so an RCU grace period sees it done;
+		 * the linger armed by it is cancelled after.
+		 */
+		synchronize_net();
 		hrtimer_cancel(&t->linger);
 		netif_tx_disable(ndev);
 		t->poll_cpu = -1;
@@ -98,8 +106,8 @@ static enum hrtimer_restart venet_tap_linger_fire(struct hrtimer *timer)
 
 void venet_tap_linger_init(struct venet_tap *t)
 {
-	hrtimer_init(&t->linger, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	t->linger.function = venet_tap_linger_fire;
+	vbus_hrtimer_setup(&t->linger, venet_tap_linger_fire, CLOCK_MONOTONIC,
+			   HRTIMER_MODE_REL);
 }
 
 /*
@@ -111,7 +119,9 @@ void venet_tap_linger_init(struct venet_tap *t)
  * The doorbell that scheduled us is acknowledged only now
  * (venet_tap_kick()), after the mask: until then the guest rings no more.
  * Replies sent from inside netif_receive_skb() on this CPU leave their
- * interrupt to the end of the pass (venet_tap_signal()).
+ * interrupt to the end of the pass (venet_tap_signal()), which sends it
+ * before napi_complete_done(): after that a new pass may already run on
+ * another CPU, and must find poll_cpu and defer its own.
  */
 static int venet_tap_poll(struct napi_struct *napi, int budget)
 {
@@ -124,17 +134,17 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 	vbus_signal_ack(sig);
 	done = venet_tap_rx_poll(t, budget);
 	venet_tap_tx_poll(t);
+	venet_tap_flush(t);
 	if (done < budget && napi_complete_done(napi, done) &&
 	    !READ_ONCE(t->broken)) {
 		u32 linger = READ_ONCE(t->linger_us);
 
 		if (done && linger)
-			hrtimer_start(&t->linger, ns_to_ktime(linger * NSEC_PER_USEC),
+			hrtimer_start(&t->linger, us_to_ktime(linger),
 				      HRTIMER_MODE_REL);
 		else if (vbus_signal_enable(sig))
 			napi_schedule(napi);
 	}
-	venet_tap_flush(t);
 	return done;
 }
 

@@ -99,25 +99,47 @@ static ssize_t ifname_show(struct vbus_device *dev,
 	return ret;
 }
 
-/* A u32 knob: its field shown, a write checked and applied by its setter. */
+/* A u32 knob: a field of struct venet_tap, changed through its setter. */
+struct venet_tap_knob_attr {
+	struct vbus_device_attribute attr;
+	size_t offset;
+	int (*set)(struct venet_tap *t, u32 val);
+};
+
+static ssize_t venet_tap_knob_show(struct vbus_device *dev,
+				   struct vbus_device_attribute *attr, char *buf)
+{
+	struct venet_tap_knob_attr *ka =
+		container_of(attr, struct venet_tap_knob_attr, attr);
+	u32 *field = (void *)venet_tap_of(dev) + ka->offset;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*field));
+}
+
+static ssize_t venet_tap_knob_store(struct vbus_device *dev,
+				    struct vbus_device_attribute *attr,
+				    const char *buf, size_t count)
+{
+	struct venet_tap_knob_attr *ka =
+		container_of(attr, struct venet_tap_knob_attr, attr);
+	u32 val;
+	int ret = kstrtou32(buf, 0, &val);
+
+	if (!ret)
+		ret = ka->set(venet_tap_of(dev), val);
+	return ret ? ret : count;
+}
+
 #define VENET_TAP_KNOB(_name, _field, _set)				\
-static ssize_t _name##_show(struct vbus_device *dev,			\
-			    struct vbus_device_attribute *attr, char *buf) \
-{									\
-	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->_field)); \
-}									\
-static ssize_t _name##_store(struct vbus_device *dev,			\
-			     struct vbus_device_attribute *attr,	\
-			     const char *buf, size_t count)		\
-{									\
-	u32 val;							\
-	int ret = kstrtou32(buf, 0, &val);				\
-									\
-	if (!ret)							\
-		ret = _set(venet_tap_of(dev), val);			\
-	return ret ? ret : count;					\
-}									\
-static VBUS_DEVICE_ATTR_RW(_name)
+	static struct venet_tap_knob_attr venet_tap_knob_##_name = {	\
+		.attr = {						\
+			.attr = { .name = #_name, .mode = 0644 },	\
+			.show = venet_tap_knob_show,			\
+			.store = venet_tap_knob_store,			\
+		},							\
+		.offset = offsetof(struct venet_tap, _field),		\
+		.set = _set,						\
+	}
 
 VENET_TAP_KNOB(txmitigation, txc.every, venet_tap_set_txmitigation);
 VENET_TAP_KNOB(burstthresh, burstthresh, venet_tap_set_burstthresh);
@@ -133,9 +155,9 @@ static struct attribute *venet_tap_attrs[] = {
 	&vbus_dev_attr_host_mac.attr,
 	&vbus_dev_attr_enabled.attr,
 	&vbus_dev_attr_ifname.attr,
-	&vbus_dev_attr_txmitigation.attr,
-	&vbus_dev_attr_burstthresh.attr,
-	&vbus_dev_attr_linger_us.attr,
+	&venet_tap_knob_txmitigation.attr.attr,
+	&venet_tap_knob_burstthresh.attr.attr,
+	&venet_tap_knob_linger_us.attr.attr,
 	NULL,
 };
 
