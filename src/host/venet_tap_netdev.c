@@ -140,7 +140,8 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 		u32 linger = READ_ONCE(t->linger_us);
 
 		if (done && linger)
-			hrtimer_start(&t->linger, us_to_ktime(linger),
+			hrtimer_start(&t->linger,
+				      ns_to_ktime(linger * NSEC_PER_USEC),
 				      HRTIMER_MODE_REL);
 		else if (vbus_signal_enable(sig))
 			napi_schedule(napi);
