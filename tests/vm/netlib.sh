@@ -182,3 +182,23 @@ venet_paths() {
 	VBUS=$d/vbus.ko TAP=$d/venet-tap.ko BRIDGE=$d/vbus-bridge.ko VENET=$d/venet.ko
 	VBUSCTL=$VBUS_REPO/tools/vbusctl VBUSD=$VBUS_REPO/tools/vbusd
 }
+
+# net_counters IF: this machine's IP/UDP counters (/proc/net/snmp), the
+# neighbour table's unresolved discards and IF's `ethtool -S`, as "name
+# value" lines; guest_net_counters GUEST IF: the same in a guest. Two
+# snapshots around a run, given to net_delta, say where datagrams went.
+# shellcheck disable=SC2016
+NET_COUNTERS_SH='awk '\''/^(Ip|Udp):/ { if (!($1 in h)) { h[$1] = 1; for (i = 2; i <= NF; i++) n[$1, i] = $i; next }
+		for (i = 2; i <= NF; i++) print substr($1, 1, length($1) - 1) "." n[$1, i], $i }'\'' /proc/net/snmp
+	awk '\''function hex(x, i, v) { v = 0; for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1; return v }
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "unresolved_discards") c = i; next }
+		c { s += hex($c) } END { print "arp.unresolved_discards", s + 0 }'\'' /proc/net/stat/arp_cache
+	ethtool -S "$1" 2>/dev/null | sed -n "s/^ *\([a-z_0-9]*\): \([0-9]*\)$/$1.\1 \2/p"'
+net_counters() { sh -c "$NET_COUNTERS_SH" sh "$1"; }
+guest_net_counters() { gx "$1" "sh -c '$(printf '%s' "$NET_COUNTERS_SH" | sed "s/'/'\\\\''/g")' sh $2"; }
+
+# net_delta BEFORE AFTER: the counters that changed, "name +N" on one line
+net_delta() {
+	awk 'NR == FNR { a[$1] = $2; next } ($1 in a) && $2 != a[$1] { printf "%s %+d ", $1, $2 - a[$1] }
+		END { print "" }' "$1" "$2"
+}

@@ -20,6 +20,7 @@
  *   sockdrops datagrams the kernel dropped at this socket (SO_RXQ_OVFL):
  *             the receiver's fault, not the path's
  *   foreign   datagrams without our magic or of a bad length
+ *   missing   the first SEQUDP_SHOW_MISSING numbers that never came, or -
  * and ends when all COUNT arrived, when nothing came for --idle seconds
  * after the first datagram, or at --timeout.
  *
@@ -42,6 +43,7 @@
 #define SEQUDP_MAGIC	0x53455155u	/* "SEQU" */
 #define SEQUDP_HDR	12		/* magic (4) + number (8), big endian */
 #define SEQUDP_MAXLEN	65000
+#define SEQUDP_SHOW_MISSING	8	/* missing numbers printed at most */
 
 static const char usage[] =
 	"usage: sequdp send ADDR PORT COUNT [--rate PPS] [--size BYTES] [--from N]\n"
@@ -54,10 +56,11 @@ static const char usage[] =
 	"so the sender loses nothing.\n"
 	"\n"
 	"The receiver listens on PORT (on ADDR, default any) and prints one line:\n"
-	"  received= unique= lost= dup= reordered= sockdrops= foreign= seconds= pps=\n"
+	"  received= unique= lost= dup= reordered= sockdrops= foreign= seconds= pps= missing=\n"
 	"lost is COUNT - unique; dup counts repeated numbers; reordered counts\n"
 	"datagrams numbered below the highest seen before them; sockdrops counts\n"
-	"what the kernel dropped at the receiving socket (SO_RXQ_OVFL). It ends\n"
+	"what the kernel dropped at the receiving socket (SO_RXQ_OVFL); missing\n"
+	"lists the first 8 numbers that never came (- if none). It ends\n"
 	"when all COUNT arrived, after --idle seconds (default 3) without a\n"
 	"datagram once one came, or at --timeout seconds (default 3600).\n"
 	"\n"
@@ -316,9 +319,18 @@ static int do_recv(int argc, char **argv)
 	{
 		double secs = last > first ? last - first : 0;
 
-		printf("received=%llu unique=%llu lost=%llu dup=%llu reordered=%llu sockdrops=%u foreign=%llu seconds=%.3f pps=%.0f\n",
+		uint64_t i, shown = 0;
+
+		printf("received=%llu unique=%llu lost=%llu dup=%llu reordered=%llu sockdrops=%u foreign=%llu seconds=%.3f pps=%.0f missing=",
 		       received, unique, (unsigned long long)count - unique, dup,
 		       reordered, drops, foreign, secs, secs > 0 ? received / secs : 0);
+		/* the first few numbers that never came: where the loss was */
+		for (i = 0; i < (uint64_t)count && shown < SEQUDP_SHOW_MISSING; i++) {
+			if (seen[i / 8] & (1u << (i % 8)))
+				continue;
+			printf("%s%llu", shown++ ? "," : "", (unsigned long long)i);
+		}
+		printf("%s\n", shown ? "" : "-");
 	}
 	ret = 0;
 out:

@@ -152,6 +152,17 @@ seq_result() {
 }
 # time enough for a sender that falls behind its rate by half
 secs=$((UDP * 2 / UDP_RATE + 60))
+# the counters of both ends around each run: where a missing datagram went
+GIF=$(guest_ifname_by_mac g1 $MAC)
+counters() {	# NAME: host and guest snapshots into the test's folder
+	net_counters "$HIF" > "$VBUS_TEST_OUT/net-host-$1.txt"
+	guest_net_counters g1 "$GIF" > "$VBUS_TEST_OUT/net-g1-$1.txt"
+}
+counters_log() {	# BEFORE AFTER
+	log "host counters that moved: $(net_delta "$VBUS_TEST_OUT/net-host-$1.txt" "$VBUS_TEST_OUT/net-host-$2.txt")"
+	log "g1 counters that moved: $(net_delta "$VBUS_TEST_OUT/net-g1-$1.txt" "$VBUS_TEST_OUT/net-g1-$2.txt")"
+}
+counters udp0
 "$SEQUDP" recv 7100 "$UDP" --bind $HOST --idle 10 --timeout $secs > "$VBUS_TEST_OUT/seq-g2h.txt" 2>&1 &
 rpid=$!
 wait_for 10 "host VM: sequdp listens" sh -c "ss -Hlun 'sport = :7100' | grep -q ."
@@ -159,11 +170,15 @@ out=$(GX_TIMEOUT=$secs gx g1 "$SEQUDP send $HOST 7100 $UDP --rate $UDP_RATE")
 log "g1 sender: $out"
 wait $rpid
 seq_result "UDP guest -> host" "$(cat "$VBUS_TEST_OUT/seq-g2h.txt")"
+counters udp1
+counters_log udp0 udp1
 gx_bg g1 "rm -f /tmp/seq.txt; $SEQUDP recv 7101 $UDP --bind $GUEST --idle 10 --timeout $secs > /tmp/seq.part 2>&1; mv /tmp/seq.part /tmp/seq.txt" > /dev/null
 wait_for 10 "g1: sequdp listens" gx g1 "ss -Hlun 'sport = :7101' | grep -q ."
 log "host sender: $("$SEQUDP" send $GUEST 7101 "$UDP" --rate "$UDP_RATE")"
 GX_TIMEOUT=5 wait_for 30 "g1: sequdp counted" gx g1 test -s /tmp/seq.txt
 seq_result "UDP host -> guest" "$(gx g1 cat /tmp/seq.txt)"
+counters udp2
+counters_log udp1 udp2
 if [ "$TCP_MB" -gt 0 ]; then
 	BIG=/tmp/faults-big
 	check "$TCP_MB MiB of random data" sh -c "head -c ${TCP_MB}M /dev/urandom > $BIG"
