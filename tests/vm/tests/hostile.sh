@@ -96,14 +96,15 @@ kill -INT "$PING_B" 2>/dev/null
 wait "$UDP_A"
 wait "$PING_A"
 wait "$PING_B"
-log "gA: $(tail -n 2 "$VBUS_TEST_OUT/ping-gA.txt" | head -n 1); UDP per run (lost sent sockdrops): $(tr '\n' ' ' < "$VBUS_TEST_OUT/udp-gA.txt")"
+log "gA: $(tail -n 2 "$VBUS_TEST_OUT/ping-gA.txt" | head -n 1); UDP per run (lost sent socket-drops neighbour-drops): $(tr '\n' ' ' < "$VBUS_TEST_OUT/udp-gA.txt")"
 log "gB: $(tail -n 2 "$VBUS_TEST_OUT/ping-gB.txt" | head -n 1)"
 check "gA: pings during the attack, no loss" grep -q ' 0% packet loss' "$VBUS_TEST_OUT/ping-gA.txt"
-# a run's missing datagrams beyond the sockets' own drops are the link's
-read -r ulost usent udrops ulink uruns ufail <<< "$(awk '$1 == "failed" { f++; next }
-	{ l += $1; s += $2; d += $3; if ($1 > $3) k += $1 - $3; n++ }
-	END { printf "%d %d %d %d %d %d\n", l, s, d, k, n, f }' "$VBUS_TEST_OUT/udp-gA.txt")"
-log "gA: sequenced UDP: $uruns runs, $usent datagrams, $ulost missing, $udrops socket drops, $ufail failed"
+# a run's missing datagrams beyond the sockets' and the neighbour table's
+# own drops are the link's
+read -r ulost usent usock uneigh ulink uruns ufail <<< "$(awk '$1 == "failed" { f++; next }
+	{ l += $1; s += $2; d += $3; a += $4; if ($1 > $3 + $4) k += $1 - $3 - $4; n++ }
+	END { printf "%d %d %d %d %d %d %d\n", l, s, d, a, k, n, f }' "$VBUS_TEST_OUT/udp-gA.txt")"
+log "gA: sequenced UDP: $uruns runs, $usent datagrams, $ulost missing, $usock socket and $uneigh neighbour drops, $ufail failed"
 expect_eq "gA: sequenced UDP during the attack, every run measured" "$ufail" 0
 expect_range "gA: sequenced UDP during the attack, datagrams" "$usent" 500 999999999
 expect_eq "gA: sequenced UDP during the attack, nothing lost on the link" "$ulink" 0
@@ -117,6 +118,8 @@ expect_range "gB: venet-tap reset the device" "$r1" 1 999999999
 for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc resets; do
 	expect_eq "gA: no $c" "$(cat /sys/vbus/devices/ethA/$c)" 0
 done
+log "gA's venet-tap: $(for c in rx_packets rx_drop_no_buffer tx_packets tx_drop_ring_full tx_drop_down tx_queue_stops; do printf '%s %s ' $c "$(cat /sys/vbus/devices/ethA/$c)"; done)"
+log "gA's venet: $(gx gA "ethtool -S $(guest_ifname_by_mac gA $MACA)" | grep -E 'drop|stops|kicks|interrupts' | tr -s ' ' | tr '\n' ' ')"
 expect_eq "busB still attached" "$(cat /sys/vbus/instances/busB/attached)" 1
 
 # ---- recovery: gB's driver is reset ------------------------------------------
