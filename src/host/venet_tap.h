@@ -58,6 +58,7 @@ struct venet_tap_rx_stats {
 	u64 bytes;
 	u64 polls;
 	u64 kicks_skipped;	/* passes that found frames without a kick */
+	u64 lingers;		/* lingers begun (linger_us) */
 	u64 completions;	/* tx-complete signals due (txmitigation) */
 	u64 drop_bad_desc;
 	u64 drop_bad_hdr;
@@ -105,12 +106,14 @@ struct venet_tap {
 	int poll_cpu;			/* CPU running the poll, or -1 */
 	u32 defer;			/* BIT(queue): notify at the pass end */
 	bool kicked;			/* a doorbell since the last pass */
+	bool lingering;			/* the last pass armed the linger */
 	struct venet_tap_rx_stats rx_stats;
 
 	/* guest RX ring: netdev TX lock */
 	struct vbus_ioq rxq;
 	struct vbus_seg tx_segs[VBUS_CHAIN_MAX];
 	bool tx_unsignalled;		/* completed, not yet injected */
+	bool sent;			/* a frame went to the guest since the last pass */
 	struct venet_tap_tx_stats tx_stats;
 
 	u32 burstthresh;		/* frames per poll pass */
@@ -125,6 +128,14 @@ struct venet_tap {
 static inline struct venet_tap *venet_tap_from_ndev(struct net_device *ndev)
 {
 	return *(struct venet_tap **)netdev_priv(ndev);
+}
+
+/* one of rx_stats, from the NAPI pass */
+static inline void venet_tap_rx_count(struct venet_tap *t, u64 *ctr)
+{
+	u64_stats_update_begin(&t->rx_stats.syncp);
+	(*ctr)++;
+	u64_stats_update_end(&t->rx_stats.syncp);
 }
 
 static inline void *venet_tap_buf(struct venet_tap *t, u64 off)
@@ -160,6 +171,7 @@ enum venet_tap_counter {
 	VENET_TAP_C_KICKS,
 	VENET_TAP_C_KICKS_SKIPPED,
 	VENET_TAP_C_POLLS,
+	VENET_TAP_C_LINGERS,
 	VENET_TAP_C_IRQS_SENT,
 	VENET_TAP_C_IRQS_SUPPRESSED,
 	VENET_TAP_C_COMPLETIONS,

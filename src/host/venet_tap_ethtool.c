@@ -12,6 +12,7 @@ const char venet_tap_counter_names[VENET_TAP_NCOUNTERS][ETH_GSTRING_LEN] = {
 	[VENET_TAP_C_KICKS]		= "guest_kicks",
 	[VENET_TAP_C_KICKS_SKIPPED]	= "guest_kicks_skipped",
 	[VENET_TAP_C_POLLS]		= "polls",
+	[VENET_TAP_C_LINGERS]		= "lingers",
 	[VENET_TAP_C_IRQS_SENT]		= "irqs_sent",
 	[VENET_TAP_C_IRQS_SUPPRESSED]	= "irqs_suppressed",
 	[VENET_TAP_C_COMPLETIONS]	= "tx_completions",
@@ -46,6 +47,7 @@ void venet_tap_counters(struct venet_tap *t, u64 *out)
 		start = u64_stats_fetch_begin(&rx->syncp);
 		out[VENET_TAP_C_KICKS_SKIPPED] = rx->kicks_skipped;
 		out[VENET_TAP_C_POLLS] = rx->polls;
+		out[VENET_TAP_C_LINGERS] = rx->lingers;
 		out[VENET_TAP_C_COMPLETIONS] = rx->completions;
 		out[VENET_TAP_C_RX_PACKETS] = rx->packets;
 		out[VENET_TAP_C_RX_BYTES] = rx->bytes;

@@ -57,6 +57,7 @@ void venet_tap_sync(struct venet_tap *t)
 	want = t->attached && ndev && t->open && !t->broken;
 	if (want && !t->up) {
 		WRITE_ONCE(t->up, true);
+		t->lingering = false;
 		napi_enable(&t->napi);
 		netif_tx_start_all_queues(ndev);
 		/* whatever the guest posted while we were down */
@@ -111,11 +112,39 @@ void venet_tap_linger_init(struct venet_tap *t)
 }
 
 /*
+ * Whether a pass that took @done frames leaves the doorbell masked and
+ * polls again linger_us later. Only while the guest streams: the pass ran
+ * from the linger's timer (the guest went on sending while the doorbell
+ * was masked), or nothing went to the guest since the last pass. A frame
+ * sent to the guest is likely a reply or a request that the guest answers:
+ * its next frame must ring, not wait for the timer. So request/response
+ * traffic never lingers, whatever linger_us is; a one-way stream does from
+ * its second pass on, and keeps lingering while the timer finds frames.
+ * Decided before napi_complete_done(): the state is the pass's own.
+ */
+static bool venet_tap_linger_wanted(struct venet_tap *t, int done)
+{
+	bool sent = READ_ONCE(t->sent);
+
+	if (sent)
+		WRITE_ONCE(t->sent, false);
+	if (!done || !READ_ONCE(t->linger_us) || (sent && !t->lingering)) {
+		t->lingering = false;
+		return false;
+	}
+	if (!t->lingering)
+		venet_tap_rx_count(t, &t->rx_stats.lingers);
+	t->lingering = true;
+	return true;
+}
+
+/*
  * NAPI: guest doorbells masked while we poll; re-enabled and re-checked
- * when drained. With linger_us set, a pass that found frames leaves the
- * doorbell masked and polls again linger_us later instead: a guest that
- * keeps sending is then picked up by the timer, not by a doorbell (a VM
- * exit) per frame; the first pass that finds nothing re-enables it.
+ * when drained. While the guest streams (venet_tap_linger_wanted()), a
+ * pass that found frames leaves the doorbell masked and polls again
+ * linger_us later instead: the guest's frames are then picked up by the
+ * timer, not by a doorbell (a VM exit) each; the first pass that finds
+ * nothing re-enables it.
  * The doorbell that scheduled us is acknowledged only now
  * (venet_tap_kick()), after the mask: until then the guest rings no more.
  * Replies sent from inside netif_receive_skb() on this CPU leave their
@@ -127,6 +156,7 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 {
 	struct venet_tap *t = container_of(napi, struct venet_tap, napi);
 	struct vbus_shm_signal *sig = &t->txq.ring->to_host;
+	bool linger;
 	int done;
 
 	WRITE_ONCE(t->poll_cpu, smp_processor_id());
@@ -135,13 +165,14 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 	done = venet_tap_rx_poll(t, budget);
 	venet_tap_tx_poll(t);
 	venet_tap_flush(t);
-	if (done < budget && napi_complete_done(napi, done) &&
-	    !READ_ONCE(t->broken)) {
-		u32 linger = READ_ONCE(t->linger_us);
-
-		if (done && linger)
+	if (done >= budget)
+		return done;
+	linger = venet_tap_linger_wanted(t, done);
+	if (napi_complete_done(napi, done) && !READ_ONCE(t->broken)) {
+		if (linger)
 			hrtimer_start(&t->linger,
-				      ns_to_ktime(linger * NSEC_PER_USEC),
+				      ns_to_ktime(READ_ONCE(t->linger_us) *
+						  NSEC_PER_USEC),
 				      HRTIMER_MODE_REL);
 		else if (vbus_signal_enable(sig))
 			napi_schedule(napi);

@@ -12,13 +12,6 @@
 
 #define VENET_TAP_RX_MAX	(VBUS_NET_MAX_FRAME - VENET_TAP_HDR_LEN)
 
-static void venet_tap_rx_count(struct venet_tap *t, u64 *ctr)
-{
-	u64_stats_update_begin(&t->rx_stats.syncp);
-	(*ctr)++;
-	u64_stats_update_end(&t->rx_stats.syncp);
-}
-
 /*
  * One checked chain into an skb, or NULL (counted) if the frame is
  * malformed or memory is short. vbus_frame_rx() checks the lengths and

@@ -195,6 +195,7 @@ static ssize_t venet_tap_counter_show(struct vbus_device *dev,
 VENET_TAP_COUNTER(guest_kicks, VENET_TAP_C_KICKS);
 VENET_TAP_COUNTER(guest_kicks_skipped, VENET_TAP_C_KICKS_SKIPPED);
 VENET_TAP_COUNTER(polls, VENET_TAP_C_POLLS);
+VENET_TAP_COUNTER(lingers, VENET_TAP_C_LINGERS);
 VENET_TAP_COUNTER(irqs_sent, VENET_TAP_C_IRQS_SENT);
 VENET_TAP_COUNTER(irqs_suppressed, VENET_TAP_C_IRQS_SUPPRESSED);
 VENET_TAP_COUNTER(tx_completions, VENET_TAP_C_COMPLETIONS);
@@ -217,6 +218,7 @@ static struct attribute *venet_tap_counter_attrs[] = {
 	&venet_tap_ctr_guest_kicks.attr.attr,
 	&venet_tap_ctr_guest_kicks_skipped.attr.attr,
 	&venet_tap_ctr_polls.attr.attr,
+	&venet_tap_ctr_lingers.attr.attr,
 	&venet_tap_ctr_irqs_sent.attr.attr,
 	&venet_tap_ctr_irqs_suppressed.attr.attr,
 	&venet_tap_ctr_tx_completions.attr.attr,

@@ -137,6 +137,23 @@ check "linger_us 300: 100 pings from the guest, no loss" gx g1 \
 	"ping -c 100 -i 0.01 -W 2 -q $HOST_IP | grep -q ' 0% packet loss'"
 check "linger_us 300: 100 pings to the guest, no loss" sh -c \
 	"ping -c 100 -i 0.01 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+# The linger is for streams: request/response traffic (a frame went to the
+# guest between two of its frames) does not linger at all, a one-way
+# stream does, and its frames are then picked up by the timer, not by a
+# kick each (without the linger: about one kick per datagram).
+check "linger_us 1000" sh -c "echo 1000 > $S/linger_us"
+l0=$(hs lingers)
+check "linger_us 1000: 20 pings from the guest, no loss" gx g1 \
+	"ping -c 20 -i 0.05 -W 2 -q $HOST_IP | grep -q ' 0% packet loss'"
+l1=$(hs lingers) k0=$(hs guest_kicks)
+expect_range "request/response: at most 2 lingers in 20 round trips" $((l1 - l0)) 0 2
+out=$(guest_udp_run g1 $HOST_IP 20M "")
+l2=$(hs lingers) k1=$(hs guest_kicks)
+expect_udp_run "linger_us 1000: UDP 20 Mb/s guest -> host, nothing lost on the link" "$out"
+read -r _ sent _ <<< "$out"
+log "linger_us 1000, UDP guest -> host: $sent datagrams, $((k1 - k0)) kicks, $((l2 - l1)) lingers begun"
+expect_range "one-way stream: it lingers" $((l2 - l1)) 1 1000000
+expect_range "one-way stream: fewer kicks than half the datagrams" $((k1 - k0)) 0 $((sent / 2))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
