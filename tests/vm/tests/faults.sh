@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
-# series: 6.1
+# series: 6.12
 # Faults of a real deployment (docs/security.md), short form; `make soak`
 # runs the long form (tests/vm/tests/soak-faults.sh sets the counts):
 # - host memory: meminfo and slabinfo before and after FAULT_CYCLES guest
