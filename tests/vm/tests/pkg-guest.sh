@@ -44,11 +44,16 @@ KV=$(gx $G uname -r)
 check "guest: other kernels' headers hidden" gx $G "for h in /usr/src/linux-headers-*-amd64; do
 	[ \$h = /usr/src/linux-headers-$KV ] || mount -t tmpfs none \$h || exit 1; done;
 	rm -f /var/lib/man-db/auto-update"
+# what runs in the guest while apt installs, every 30 s: where the time goes
+gx_bg $G "while sleep 30; do echo \"-- \$(date +%T)\"; ps -eo etimes=,args= --sort=-etimes |
+	grep -vE '^ *[0-9]+ \\[|ps -eo|sleep 30' | tail -n 6; done > /tmp/ps.log 2>&1"
 t0=$(date +%s)
 GX_TIMEOUT=3000 check "guest: apt installs venet-dkms" gx $G "
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $deb > /tmp/apt-install.log 2>&1"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $deb 2>&1 |
+	while IFS= read -r l; do echo \"\$(date +%T) \$l\"; done > /tmp/apt-install.log; exit \${PIPESTATUS[0]}"
 log "apt install in the guest took $(($(date +%s) - t0)) s"
 gx $G cat /tmp/apt-install.log > "$VBUS_TEST_OUT/apt-install.log" 2>&1
+gx $G "pkill -f 'sleep 30; do'; cat /tmp/ps.log" > "$VBUS_TEST_OUT/guest-ps.log" 2>&1
 # DKMS keeps its make.log only when the build failed (or is still running)
 gx $G "cat /var/lib/dkms/venet/$ver/build/make.log 2>/dev/null" > "$VBUS_TEST_OUT/dkms-make.log"
 [ -s "$VBUS_TEST_OUT/dkms-make.log" ] &&
