@@ -213,8 +213,8 @@ venet_paths() {
 }
 
 # net_counters [IF]: this machine's IP/UDP counters (/proc/net/snmp), the
-# neighbour table's unresolved discards and IF's `ethtool -S`, as "name
-# value" lines; guest_net_counters GUEST IF: the same in a guest. Two
+# neighbour table's unresolved discards, IF's `ethtool -S` and its core
+# statistics (rx_dropped, rx_nohandler, ...), as "name value" lines; guest_net_counters GUEST IF: the same in a guest. Two
 # snapshots around a run, given to net_delta, say where datagrams went.
 # shellcheck disable=SC2016
 NET_COUNTERS_SH='awk '\''/^(Ip|Udp):/ { if (!($1 in h)) { h[$1] = 1; for (i = 2; i <= NF; i++) n[$1, i] = $i; next }
@@ -222,7 +222,8 @@ NET_COUNTERS_SH='awk '\''/^(Ip|Udp):/ { if (!($1 in h)) { h[$1] = 1; for (i = 2;
 	awk '\''function hex(x, i, v) { v = 0; for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1; return v }
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "unresolved_discards") c = i; next }
 		c { s += hex($c) } END { print "arp.unresolved_discards", s + 0 }'\'' /proc/net/stat/arp_cache
-	[ -z "$1" ] || ethtool -S "$1" 2>/dev/null | sed -n "s/^ *\([a-z_0-9]*\): \([0-9]*\)$/$1.\1 \2/p"'
+	[ -z "$1" ] || ethtool -S "$1" 2>/dev/null | sed -n "s/^ *\([a-z_0-9]*\): \([0-9]*\)$/$1.\1 \2/p"
+	[ -z "$1" ] || for f in /sys/class/net/$1/statistics/*; do echo "$1.core.${f##*/} $(cat "$f")"; done'
 net_counters() { sh -c "$NET_COUNTERS_SH" sh "${1:-}"; }
 guest_net_counters() { gx "$1" "sh -c '$(printf '%s' "$NET_COUNTERS_SH" | sed "s/'/'\\\\''/g")' sh ${2:-}"; }
 
@@ -230,4 +231,24 @@ guest_net_counters() { gx "$1" "sh -c '$(printf '%s' "$NET_COUNTERS_SH" | sed "s
 net_delta() {
 	awk 'NR == FNR { a[$1] = $2; next } ($1 in a) && $2 != a[$1] { printf "%s %+d ", $1, $2 - a[$1] }
 		END { print "" }' "$1" "$2"
+}
+
+# skb_drops_on [GUEST]: record every packet the kernel of the host VM (or
+# of GUEST) drops, with where and why (the skb:kfree_skb tracepoint);
+# skb_drops_report NAME [GUEST]: stop, keep the trace in the test's folder
+# (skb-drops-NAME.txt) and print the drops by place and reason, a line.
+SKB_DROPS_ON='t=/sys/kernel/tracing
+	mountpoint -q $t || mount -t tracefs none $t || exit 1
+	echo 0 > $t/tracing_on && echo > $t/trace && echo 8192 > $t/buffer_size_kb &&
+	echo 1 > $t/events/skb/kfree_skb/enable && echo 1 > $t/tracing_on'
+SKB_DROPS_OFF='t=/sys/kernel/tracing
+	echo 0 > $t/events/skb/kfree_skb/enable; cat $t/trace'
+skb_drops_on() {
+	if [ -n "${1:-}" ]; then gx "$1" "$SKB_DROPS_ON"; else sh -c "$SKB_DROPS_ON"; fi
+}
+skb_drops_report() {
+	local f=$VBUS_TEST_OUT/skb-drops-$1.txt
+	if [ -n "${2:-}" ]; then gx "$2" "$SKB_DROPS_OFF" > "$f" 2>&1; else sh -c "$SKB_DROPS_OFF" > "$f" 2>&1; fi
+	sed -n 's/.* location=\([^ ]*\).* reason: \([A-Z_0-9]*\).*/\1 \2/p' "$f" | sort | uniq -c | sort -rn |
+		awk '{ printf "%s%s %s x%d", NR > 1 ? ", " : "", $2, $3, $1 } END { if (!NR) printf "none" }'
 }

@@ -161,8 +161,12 @@ counters() {	# NAME: host and guest snapshots into the test's folder
 counters_log() {	# BEFORE AFTER
 	log "host counters that moved: $(net_delta "$VBUS_TEST_OUT/net-host-$1.txt" "$VBUS_TEST_OUT/net-host-$2.txt")"
 	log "g1 counters that moved: $(net_delta "$VBUS_TEST_OUT/net-g1-$1.txt" "$VBUS_TEST_OUT/net-g1-$2.txt")"
+	log "packets the host VM dropped: $(skb_drops_report "$2-host")"
+	log "packets g1 dropped: $(skb_drops_report "$2-g1" g1)"
 }
 counters udp0
+skb_drops_on
+skb_drops_on g1
 "$SEQUDP" recv 7100 "$UDP" --bind $HOST --idle 10 --timeout $secs > "$VBUS_TEST_OUT/seq-g2h.txt" 2>&1 &
 rpid=$!
 wait_for 10 "host VM: sequdp listens" sh -c "ss -Hlun 'sport = :7100' | grep -q ."
@@ -172,6 +176,8 @@ wait $rpid
 seq_result "UDP guest -> host" "$(cat "$VBUS_TEST_OUT/seq-g2h.txt")"
 counters udp1
 counters_log udp0 udp1
+skb_drops_on
+skb_drops_on g1
 gx_bg g1 "rm -f /tmp/seq.txt; $SEQUDP recv 7101 $UDP --bind $GUEST --idle 10 --timeout $secs > /tmp/seq.part 2>&1; mv /tmp/seq.part /tmp/seq.txt" > /dev/null
 wait_for 10 "g1: sequdp listens" gx g1 "ss -Hlun 'sport = :7101' | grep -q ."
 log "host sender: $("$SEQUDP" send $GUEST 7101 "$UDP" --rate "$UDP_RATE")"
