@@ -27,13 +27,14 @@ print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] /
 # Sequenced UDP (sequdp) for 3 s at rate $3 (Mb/s, "20M"; 1200-byte
 # datagrams) from guest $1 to $2, an address of the host VM ($4 = -R: from
 # the host VM to the guest's address on that link). Prints "LOST SENT SOCK
-# NEIGH": the numbers the receiver never saw (sequdp waits for late ones;
-# iperf3 counts as lost whatever its server has not read when the test's
-# end reaches it), the datagrams sent, the receiving socket's own drops
-# (SO_RXQ_OVFL: a receiver off the CPU overflows its socket), and over the
-# run, on both machines, the neighbour table's drops (a datagram queued
-# behind an unanswered ARP request and pushed out); or "failed". Neither
-# is the link's loss. Both ends get 2 MiB socket buffers: under emulation
+# NEIGH QDISC": the numbers the receiver never saw (sequdp waits for late
+# ones; iperf3 counts as lost whatever its server has not read when the
+# test's end reaches it), the datagrams sent, the receiving socket's own
+# drops (SO_RXQ_OVFL: a receiver off the CPU overflows its socket), and
+# over the run, on both machines, the neighbour table's drops (a datagram
+# queued behind an unanswered ARP request and pushed out) and the qdiscs'
+# (fq_codel, the default, drops what waited too long behind a stopped
+# queue); or "failed". None of these is the link's loss. Both ends get 2 MiB socket buffers: under emulation
 # a receiver process can be off the CPU for tens of milliseconds.
 guest_udp_run() {
 	local g=$1 srv=$2 dir=$4 seq=$VBUS_BUILD/sequdp/sequdp pps n ga r out h0 g0 h1 g1 i
@@ -80,24 +81,24 @@ for snap, sign in zip(sys.argv[2:], (-1, 1, -1, 1)):
     for line in snap.splitlines():
         k, v = line.split()
         d[k] = d.get(k, 0) + sign * int(v)
-print(kv["lost"], sys.argv[1], kv["sockdrops"], d["arp.unresolved_discards"])' \
+print(kv["lost"], sys.argv[1], kv["sockdrops"], d["arp.unresolved_discards"], d["qdisc.dropped"])' \
 		"$n" "$h0" "$h1" "$g0" "$g1" || echo failed
 }
 
-# expect_udp_run DESC "LOST SENT SOCK NEIGH": datagrams were sent and
-# every missing one is a socket's or the neighbour table's own drop (the
-# link lost none).
+# expect_udp_run DESC "LOST SENT SOCK NEIGH QDISC": datagrams were sent
+# and every missing one is a socket's, the neighbour table's or a qdisc's
+# own drop (the link lost none).
 expect_udp_run() {
-	local lost sent sock neigh
-	read -r lost sent sock neigh <<< "$2"
-	if [ "$lost" = failed ] || [ -z "$neigh" ]; then
+	local lost sent sock neigh qdisc
+	read -r lost sent sock neigh qdisc <<< "$2"
+	if [ "$lost" = failed ] || [ -z "$qdisc" ]; then
 		vbus_fail "$1: no UDP run ($2)"
 	elif [ "$sent" -lt 100 ]; then
 		vbus_fail "$1: only $sent datagrams sent"
-	elif [ "$lost" -gt $((sock + neigh)) ]; then
-		vbus_fail "$1: $lost of $sent lost, $sock socket and $neigh neighbour drops"
+	elif [ "$lost" -gt $((sock + neigh + qdisc)) ]; then
+		vbus_fail "$1: $lost of $sent lost, $sock socket, $neigh neighbour and $qdisc qdisc drops"
 	else
-		vbus_ok "$1: $lost of $sent missing, $sock socket and $neigh neighbour drops"
+		vbus_ok "$1: $lost of $sent missing, $sock socket, $neigh neighbour and $qdisc qdisc drops"
 	fi
 }
 
@@ -181,6 +182,20 @@ guest_if() {
 	wait_for 20 "$1: guest carrier on $gif" gx "$1" "grep -qx 1 /sys/class/net/$gif/carrier"
 }
 
+# queues_pfifo GUEST MAC HIF: pfifo (10000 packets) for the default
+# fq_codel on the host VM's HIF and on GUEST's interface with MAC. fq_codel
+# drops, in silence, what waited longer than its target behind a stopped
+# queue (the other side off the CPU, which under emulation lasts tens of
+# milliseconds at times); pfifo refuses a datagram only when full, and the
+# sender learns it (ENOBUFS with IP_RECVERR: sequdp sends it again). The
+# "nothing lost" runs then count the link's losses alone.
+queues_pfifo() {
+	local gif
+	gif=$(guest_ifname_by_mac "$1" "$2")
+	check "pfifo qdisc on $3" tc qdisc replace dev "$3" root pfifo limit 10000
+	check "$1: pfifo qdisc on $gif" gx "$1" "tc qdisc replace dev $gif root pfifo limit 10000"
+}
+
 # guest_mods GUEST: load the guest modules
 guest_mods() {
 	check "$1: insmod vbus-bridge" gx "$1" insmod "$BRIDGE"
@@ -213,7 +228,8 @@ venet_paths() {
 }
 
 # net_counters [IF]: this machine's IP/UDP counters (/proc/net/snmp), the
-# neighbour table's unresolved discards, IF's `ethtool -S` and its core
+# neighbour table's unresolved discards, what its qdiscs dropped (all
+# interfaces), IF's `ethtool -S` and its core
 # statistics (rx_dropped, rx_nohandler, ...), as "name value" lines; guest_net_counters GUEST IF: the same in a guest. Two
 # snapshots around a run, given to net_delta, say where datagrams went.
 # shellcheck disable=SC2016
@@ -222,6 +238,8 @@ NET_COUNTERS_SH='awk '\''/^(Ip|Udp):/ { if (!($1 in h)) { h[$1] = 1; for (i = 2;
 	awk '\''function hex(x, i, v) { v = 0; for (i = 1; i <= length(x); i++) v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1; return v }
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == "unresolved_discards") c = i; next }
 		c { s += hex($c) } END { print "arp.unresolved_discards", s + 0 }'\'' /proc/net/stat/arp_cache
+	tc -s qdisc show | awk '\''/^qdisc/ { r = / root / } r && /dropped/ { gsub(/[(),]/, " "); for (i = 1; i < NF; i++) if ($i == "dropped") d += $(i + 1) }
+		END { print "qdisc.dropped", d + 0 }'\''
 	[ -z "$1" ] || ethtool -S "$1" 2>/dev/null | sed -n "s/^ *\([a-z_0-9]*\): \([0-9]*\)$/$1.\1 \2/p"
 	[ -z "$1" ] || for f in /sys/class/net/$1/statistics/*; do echo "$1.core.${f##*/} $(cat "$f")"; done'
 net_counters() { sh -c "$NET_COUNTERS_SH" sh "${1:-}"; }

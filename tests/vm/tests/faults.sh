@@ -144,6 +144,7 @@ check "g1: 20 pings, no loss" pings 20 $GUEST
 gx g1 "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
 
 # ---- nothing lost ---------------------------------------------------------------
+queues_pfifo g1 $MAC "$HIF"
 # seq_result TEXT: the check of one sequdp receiver's line
 seq_result() {
 	log "$1: $2"

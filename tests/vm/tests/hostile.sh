@@ -80,6 +80,7 @@ gx_bg gB "ping -i 0.02 -c $((PINGS * 2 / 3)) -W 1 -q $HOSTB" > /dev/null
 # end reaches its server first) or "failed" and why.
 STOP=$VBUS_TEST_OUT/udp-stop
 check "sequdp built" test -x "$SEQUDP"
+queues_pfifo gA $MACA "$HIFA"
 gx gA "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
 sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
 seq_run() {
