@@ -43,6 +43,7 @@
 #define VENET_TAP_MAX_MTU	65535
 #define VENET_TAP_TXMIT_DEF	10
 #define VENET_TAP_LINGER_MAX	1000	/* us */
+#define VENET_TAP_LINGER_DEF	50	/* us: streams only, so on by default */
 #define VENET_TAP_RX_LINEAR	1536	/* frames up to this stay linear */
 #define VENET_TAP_RX_HEAD	256	/* linear head of a paged frame */
 #define VENET_TAP_FEATURES	(VBUS_NET_F_CSUM | VBUS_NET_F_GUEST_CSUM | \

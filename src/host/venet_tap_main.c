@@ -106,6 +106,7 @@ static int venet_tap_create(struct vbus_device *dev,
 	t->poll_cpu = -1;
 	t->txc.every = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
+	t->linger_us = VENET_TAP_LINGER_DEF;
 	venet_tap_linger_init(t);
 	INIT_WORK(&t->reset_work, venet_tap_reset_work);
 	u64_stats_init(&t->rx_stats.syncp);

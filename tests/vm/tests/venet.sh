@@ -74,7 +74,7 @@ check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
 check "ethtool -C tx-frames 10 rx-frames 64" ethtool -C "$HIF" tx-frames 10 rx-frames 64
-expect_eq "linger_us default" "$(hs linger_us)" 0
+expect_eq "linger_us default" "$(hs linger_us)" 50
 expect_eq "linger_us 1001" "$(wr $S/linger_us 1001)" EINVAL
 check "ethtool -C rx-usecs 300" ethtool -C "$HIF" rx-usecs 300
 expect_eq "rx-usecs is linger_us" "$(hs linger_us)" 300
