@@ -44,6 +44,7 @@
 #define VENET_TAP_TXMIT_DEF	10
 #define VENET_TAP_LINGER_MAX	1000	/* us */
 #define VENET_TAP_LINGER_DEF	50	/* us: streams only, so on by default */
+#define VENET_TAP_SENT		0	/* bit of venet_tap.sent */
 #define VENET_TAP_RX_LINEAR	1536	/* frames up to this stay linear */
 #define VENET_TAP_RX_HEAD	256	/* linear head of a paged frame */
 #define VENET_TAP_FEATURES	(VBUS_NET_F_CSUM | VBUS_NET_F_GUEST_CSUM | \
@@ -107,14 +108,16 @@ struct venet_tap {
 	int poll_cpu;			/* CPU running the poll, or -1 */
 	u32 defer;			/* BIT(queue): notify at the pass end */
 	bool kicked;			/* a doorbell since the last pass */
-	bool lingering;			/* the last pass armed the linger */
+	bool lingering;			/* the last pass chose to linger */
 	struct venet_tap_rx_stats rx_stats;
 
 	/* guest RX ring: netdev TX lock */
 	struct vbus_ioq rxq;
 	struct vbus_seg tx_segs[VBUS_CHAIN_MAX];
 	bool tx_unsignalled;		/* completed, not yet injected */
-	bool sent;			/* a frame went to the guest since the last pass */
+	unsigned long sent;		/* VENET_TAP_SENT: a frame went to the
+					 * guest since the last pass (atomic)
+					 */
 	struct venet_tap_tx_stats tx_stats;
 
 	u32 burstthresh;		/* frames per poll pass */
@@ -156,6 +159,8 @@ void venet_tap_netdev_destroy(struct venet_tap *t);
 void venet_tap_sync(struct venet_tap *t);
 void venet_tap_carrier(struct venet_tap *t);
 void venet_tap_write_link(struct venet_tap *t);
+void venet_tap_linger_init(struct venet_tap *t);
+void venet_tap_linger_cut(struct venet_tap *t);
 
 /* venet_tap_rx.c APIs: */
 int venet_tap_rx_poll(struct venet_tap *t, int budget);
@@ -199,7 +204,6 @@ void venet_tap_set_ethtool_ops(struct net_device *ndev);
 int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
 int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
 int venet_tap_set_linger(struct venet_tap *t, u32 usecs);
-void venet_tap_linger_init(struct venet_tap *t);
 
 /* venet_tap_sysfs.c APIs: */
 extern const struct attribute_group *venet_tap_groups[];

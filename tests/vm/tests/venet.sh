@@ -154,6 +154,21 @@ read -r _ sent _ <<< "$out"
 log "linger_us 1000, UDP guest -> host: $sent datagrams, $((k1 - k0)) kicks, $((l2 - l1)) lingers begun"
 expect_range "one-way stream: it lingers" $((l2 - l1)) 1 1000000
 expect_range "one-way stream: fewer kicks than half the datagrams" $((k1 - k0)) 0 $((sent / 2))
+# A request/response flow from a userspace client, right after the stream:
+# its first request may begin a linger, but the reply cuts it short, and
+# every further request rings (with the linger held, none would)
+sockperf server -i $HOST_IP -p 11111 > "$VBUS_TEST_OUT/sockperf-server.log" 2>&1 &
+SP=$!
+wait_for 10 "sockperf server listens" sh -c "ss -Hlun 'sport = :11111' | grep -q ."
+k0=$(hs guest_kicks)
+out=$(GX_TIMEOUT=30 gx g1 "sockperf ping-pong -i $HOST_IP -p 11111 -m 64 -t 2 --no-rdtsc" 2>&1)
+k1=$(hs guest_kicks)
+kill $SP 2>/dev/null
+wait $SP 2>/dev/null
+rts=$(printf '%s' "$out" | sed -n 's/.*\[Total Run\].*ReceivedMessages=\([0-9]*\).*/\1/p')
+log "linger_us 1000, request/response from a userspace client: ${rts:-no} round trips, $((k1 - k0)) kicks"
+expect_range "request/response: round trips" "${rts:-0}" 50 100000000
+expect_range "request/response: the requests ring, no linger holds them" $((k1 - k0)) $((${rts:-0} * 9 / 10)) $((${rts:-0} * 2 + 10))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
