@@ -268,5 +268,5 @@ skb_drops_report() {
 	local f=$VBUS_TEST_OUT/skb-drops-$1.txt
 	if [ -n "${2:-}" ]; then gx "$2" "$SKB_DROPS_OFF" > "$f" 2>&1; else sh -c "$SKB_DROPS_OFF" > "$f" 2>&1; fi
 	sed -n 's/.* location=\([^ ]*\).* reason: \([A-Z_0-9]*\).*/\1 \2/p' "$f" | sort | uniq -c | sort -rn |
-		awk '{ printf "%s%s %s x%d", NR > 1 ? ", " : "", $2, $3, $1 } END { if (!NR) printf "none" }'
+		awk '{ printf "%s%s %s x%d", (NR > 1 ? ", " : ""), $2, $3, $1 } END { if (!NR) printf "none" }'
 }
