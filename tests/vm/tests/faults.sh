@@ -133,7 +133,9 @@ expect_range "unreclaimable slab within 256 kB of where it was" "$d_sunrec" -262
 expect_eq "no vmap of our modules left" "$d_ours" 0
 expect_range "live vmalloc areas within $((CYCLES - 1)) of where they were" "$d_vm" $((1 - CYCLES)) $((CYCLES - 1))
 top=$(printf '%s' "$d_caches" | tr ' ' '\n' | head -1)
-expect_range "no slab cache grew by a cycle's worth per cycle (top: $top)" "${top##*:}" -1000000 $((CYCLES - 1))
+# (a few objects come and go whatever the count: with under 10 cycles the
+# check cannot tell a leak from them)
+expect_range "no slab cache grew by a cycle's worth per cycle (top: $top)" "${top##*:}" -1000000 $((CYCLES > 10 ? CYCLES - 1 : 9))
 
 # ---- a guest --------------------------------------------------------------------
 # shellcheck disable=SC2086
