@@ -68,6 +68,9 @@ read -r e0 r0 <<< "$(errors_b)"
 expect_eq "gB: no errors before" "$e0 $r0" "0 0"
 
 # ---- gB turns hostile while both carry traffic ------------------------------
+# gA's queues before its traffic starts (a qdisc replaced under traffic
+# drops what it held)
+queues_pfifo gA $MACA "$HIFA"
 log "vbus-hostile seed $SEED, $N mutations, $STORM doorbells"
 ping -i 0.01 -c $PINGS -W 2 -q $GUESTA > "$VBUS_TEST_OUT/ping-gA.txt" 2>&1 &
 PING_A=$!
@@ -80,7 +83,6 @@ gx_bg gB "ping -i 0.02 -c $((PINGS * 2 / 3)) -W 1 -q $HOSTB" > /dev/null
 # end reaches its server first) or "failed" and why.
 STOP=$VBUS_TEST_OUT/udp-stop
 check "sequdp built" test -x "$SEQUDP"
-queues_pfifo gA $MACA "$HIFA"
 gx gA "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
 sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
 seq_run() {
