@@ -349,9 +349,6 @@ def main():
     res["targets"] = [{"target": w, "venet": v, "met": ok} for w, v, ok in targets(res)]
     if os.path.abspath(src) != os.path.abspath(os.path.join(args.out, "bench.jsonl")):
         shutil.copy(src, os.path.join(args.out, "bench.jsonl"))
-        # the perf profiles of the host VM (BENCH_PERF), when the run made them
-        for prof in glob.glob(os.path.join(os.path.dirname(os.path.abspath(src)), "perf-*.txt")):
-            shutil.copy(prof, os.path.join(args.out, os.path.basename(prof)))
     with open(os.path.join(args.out, "bench.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -26,9 +26,6 @@
 #   BENCH_LINGER  linger_us values of the sweep (txmitigation 10,
 #                 burstthresh 64): RR, TCP and 64-byte UDP guest -> host
 #   BENCH_IDLE    pings of the idle round trip test (one every 0.2 s)
-#   BENCH_PERF    backends profiled with perf in the host VM (cpu-clock,
-#                 every CPU) over one more TCP run each way and one 64 B
-#                 round-trip run: perf-BACKEND-KIND.txt, the top symbols
 . "$VBUS_REPO/tests/vm/netlib.sh"
 # read by guest_start: the one guest of every backend
 # shellcheck disable=SC2034
@@ -289,29 +286,6 @@ for v in $BENCH_LINGER; do
 	measure udp venet 0 "size=64 sweep=linger_us linger_us=$v" udp64 venet
 done
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
-
-# ---- where the host VM's time goes ---------------------------------------------------
-# perf's software clock (no PMU under emulation), every CPU, with call
-# graphs; the report: symbols by their own share (--no-children). Time the
-# nested guest runs shows as KVM's entry (svm_vcpu_run and below).
-# perf_profile BACKEND KIND CMD...
-perf_profile() {
-	local b=$1 kind=$2 data=$RAW/perf-$1-$2.data
-	shift 2
-	perf record -q -a -g -F 499 -o "$data" -- "$@" > "$RAW/perf-$b-$kind.out" 2>&1 || return 1
-	perf report -i "$data" --no-children --sort dso,sym --stdio -g none \
-		--percent-limit 0.5 2> /dev/null | grep -v '^$' > "$VBUS_TEST_OUT/perf-$b-$kind.txt"
-	rm -f "$data"
-	grep -q '%' "$VBUS_TEST_OUT/perf-$b-$kind.txt"
-}
-if [ -n "${BENCH_PERF:-}" ]; then
-	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
-	for b in $BENCH_PERF; do
-		check "perf: $b, TCP guest -> host" perf_profile "$b" tcp-g2h tcp "$b" -R
-		check "perf: $b, TCP host -> guest" perf_profile "$b" tcp-h2g tcp "$b"
-		check "perf: $b, 64 B round trips" perf_profile "$b" rr64 rr "$b" 64
-	done
-fi
 
 # ---- the results --------------------------------------------------------------------
 record
