@@ -204,6 +204,15 @@ def test_timeout(test):
     return int(m.group(1)) if m else 300
 
 
+def test_order(test):
+    """Where a test runs in its host VM when all run: its "# order:" line
+    (default 50), then its name. The package tests compile under emulation
+    for minutes, and two at once (one per series) slow each other by half:
+    pkg-host comes first on its series, pkg-kernel last on its."""
+    m = re.search(r"^# order: *(\d+)", read(os.path.join(HERE, "tests", test + ".sh")), re.M)
+    return int(m.group(1)) if m else 50
+
+
 def test_series(test):
     """The kernel series a test runs on by default (its "# series:" line;
     every series if it has none). Naming a test runs it on any series."""
@@ -318,7 +327,8 @@ def main():
     args = ap.parse_args()
     series_list = ["6.1", "6.12"] if args.kernel == "all" else \
         list(dict.fromkeys(args.kernel.split(",")))
-    every = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh")))
+    every = sorted((os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "tests", "*.sh"))),
+                   key=lambda t: (test_order(t), t))
     tests = every if args.test == "all" else args.test.split(",")
     # NAME@SERIES: that test on that series (and not on the others)
     pinned = {}

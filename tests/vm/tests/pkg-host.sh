@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 1200
+# order: 10
 # series: 6.12
 # The host packages from build/pkg/ (tests/pkg/check.sh builds them) in the
 # host VM: install with apt, DKMS builds and installs vbus and venet-tap for

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 1200
+# order: 90
 # series: 6.1
 # The host packages and a kernel whose headers arrive after them: with no
 # kernel headers visible, apt installs vbus-dkms and vbus-utils (DKMS adds
