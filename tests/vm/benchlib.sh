@@ -27,9 +27,10 @@
 #                 burstthresh 64): RR, TCP and 64-byte UDP guest -> host
 #   BENCH_IDLE    pings of the idle round trip test (one every 0.2 s)
 . "$VBUS_REPO/tests/vm/netlib.sh"
-# read by guest_start: the one guest of every backend
+# read by guest_start: the one guest of every backend; unknown_nmi_panic:
+# guest_postmortem's NMI then ends in a backtrace on the guest's console
 # shellcheck disable=SC2034
-GUEST_MEM=1024 GUEST_CPUS=1
+GUEST_MEM=1024 GUEST_CPUS=1 GUEST_HOLD=1 GUEST_APPEND=unknown_nmi_panic
 BENCH_BACKENDS="venet qemu vhost veth"
 venet_paths
 S=/sys/vbus/devices/eth0
@@ -107,6 +108,12 @@ measure() {
 	"$@" > "$f.txt" 2>&1
 	rc=$?
 	snapshot "$f.s1" "$b"
+	# a guest that stopped answering fails everything after: say so once,
+	# with its state (guest_postmortem), and stop
+	if [ "$rc" != 0 ] && [ "$b" != veth ] && ! GX_TIMEOUT=20 gx g1 true > /dev/null 2>&1; then
+		guest_postmortem g1
+		fatal "the guest stopped answering during $kind $b $params (round $r)"
+	fi
 	printf '%s\n' "$kind $b $r $f.s0 $f.s1 $f.txt $rc $params" >> "$MANIFEST"
 }
 

@@ -15,6 +15,9 @@
 #   gx NAME CMD...             run CMD in the guest (timeout GX_TIMEOUT, 60 s)
 #   gx_bg NAME CMD...          start CMD in the guest in the background
 #   guest_stop NAME            power the guest off (killed if it hangs)
+#   guest_hmp NAME CMD         a command to the guest's QEMU monitor (HMP)
+#   guest_postmortem NAME      the CPU state of a guest that stopped
+#                              answering, into guest-NAME.postmortem.txt
 #   guest_reboot NAME HOW      reboot it (started with GUEST_REBOOT=1): HOW is
 #                              "clean" (reboot -f: device shutdown runs) or
 #                              "crash" (sysrq b: no shutdown); waits for it
@@ -135,8 +138,14 @@ guest_start() {
 	echo "$cid" > "$d/cid"
 	# a guest that reboots is one the test reboots: any other reset (a
 	# triple fault, a panic) ends QEMU, and so the guest
+	# (GUEST_HOLD=1: the QEMU of a guest that resets or powers off stays,
+	# paused, so that guest_postmortem can still read its CPU state)
 	noreboot=-no-reboot
 	[ "${GUEST_REBOOT:-0}" = 1 ] && noreboot=
+	if [ "${GUEST_HOLD:-0}" = 1 ]; then
+		noreboot="-action reboot=shutdown,shutdown=pause"
+		touch "$d/hold"
+	fi
 	log "starting guest $name (vsock cid $cid)"
 	# shellcheck disable=SC2086
 	if ! qemu-system-x86_64 -enable-kvm -cpu "$VBUS_GUEST_CPU" \
@@ -144,7 +153,7 @@ guest_start() {
 		-kernel "/boot/vmlinuz-$VBUS_KVER" \
 		-initrd "$VBUS_BUILD/vm/$VBUS_KVER/guest.gz" \
 		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
-		-display none -monitor none -serial "file:$d/console.log" \
+		-display none -monitor "unix:$d/mon,server=on,wait=off" -serial "file:$d/console.log" \
 		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \
 		-virtfs local,path=/hostroot,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
@@ -196,15 +205,48 @@ vbus_guest_running() {
 	kill -0 "$pid" 2>/dev/null
 }
 
+guest_hmp() {
+	printf '%s\n' "$2" | timeout 10 socat - "UNIX-CONNECT:$VBUS_VMDIR/$1/mon" 2>&1 |
+		tr -d '\r' | grep -v '^QEMU .* monitor'
+}
+
+# A guest that stopped answering: where its vCPU is (three samples a second
+# apart: spinning, or halted and never woken), its local APIC, its KVM
+# counters in the host VM; then an NMI, which a guest booted with
+# GUEST_APPEND=unknown_nmi_panic answers with a backtrace on its console.
+guest_postmortem() {
+	local name=$1 pid kd
+	pid=$(cat "$VBUS_VMDIR/$name/pid" 2>/dev/null)
+	kd=$(echo /sys/kernel/debug/kvm/"$pid"-*)
+	{
+		guest_hmp "$name" "info status"
+		for _ in 1 2 3; do
+			guest_hmp "$name" "info registers"
+			# shellcheck disable=SC2016
+			guest_hmp "$name" 'x/4i $pc'
+			grep -H . "$kd"/exits "$kd"/irq_injections "$kd"/halt_exits "$kd"/halt_wakeup 2>/dev/null
+			sleep 1
+		done
+		guest_hmp "$name" "info lapic"
+		guest_hmp "$name" "nmi"
+		sleep 5
+		guest_hmp "$name" "info status"
+	} > "$VBUS_TEST_OUT/guest-$name.postmortem.txt" 2>&1
+	log "guest $name: its state is in guest-$name.postmortem.txt"
+}
+
 guest_stop() {
-	local name=$1 d="$VBUS_VMDIR/$1" i pid
+	local name=$1 d="$VBUS_VMDIR/$1" pid
 	[ -d "$d" ] || return 0
 	if vbus_guest_running "$name"; then
 		gx "$name" dmesg > "$VBUS_TEST_OUT/guest-$name.dmesg.txt" 2>&1
 		gx "$name" 'sync; (sleep 0.3; poweroff -f) >/dev/null 2>&1 &' >/dev/null 2>&1
 	fi
-	for i in $(seq 60); do
+	for _ in $(seq 60); do
 		vbus_guest_running "$name" || break
+		if [ -e "$d/hold" ] && guest_hmp "$name" "info status" | grep -q 'shutdown'; then
+			guest_hmp "$name" quit > /dev/null
+		fi
 		sleep 0.5
 	done
 	if vbus_guest_running "$name"; then
