@@ -204,7 +204,13 @@ guest_mods() {
 
 # pings COUNT ADDR: COUNT pings from the host VM, none lost
 pings() {
-	ping -c "$1" -i 0.01 -W 2 -q "$2" | grep -q ' 0% packet loss'
+	local out
+	out=$(ping -c "$1" -i 0.01 -W 2 -q "$2" 2>&1)
+	printf '%s\n' "$out" | grep -q ' 0% packet loss' && return 0
+	# what a failed check shows: ping's summary, then the neighbour entry
+	printf '%s\n' "$out" | tail -n 3
+	ip neigh show "$2"
+	return 1
 }
 
 # vbusd_start INSTANCE: vbusd for INSTANCE in the background, its pid

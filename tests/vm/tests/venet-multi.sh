@@ -110,6 +110,13 @@ guest_if g3 $MAC0 $GUEST0 "$HIF0"
 kill "$PING_PID" 2>/dev/null
 wait "$PING_PID" 2>/dev/null
 check "g3 after the reload: 50 pings, no loss" pings 50 $GUEST0
+# both ends' counters after the reload (read when a check above failed)
+{
+	gx g3 "ip -s -s link show eth0; ethtool -S eth0; ip neigh"
+	ip -s -s link show "$HIF0"
+	grep -H . /sys/vbus/devices/eth0/* 2>/dev/null
+	cat "$VBUS_TEST_OUT/ping-reload.txt"
+} > "$VBUS_TEST_OUT/after-reload.txt" 2>&1
 
 # ---- guest reboots: clean (device shutdown runs) and crash (none) ----------
 for how in clean crash; do
