@@ -5,6 +5,12 @@
 # land in build/modules/KVER/ (where the VM tests find them).
 #   modules.sh KVER [make arguments, e.g. W=1 C=1 VBUS_WERROR=1]
 # Prints the build output; exits non-zero if any directory fails.
+#   MODULES_AGAIN=1  make again in the copy of the last build (no new copy:
+#                    with C=2, sparse checks every file and nothing that is
+#                    up to date is compiled again)
+#   MODULES_REUSE=1  build nothing if the last build was of these very
+#                    sources, with W=1 among its arguments, and succeeded
+#                    (build/modules/KVER/.built records it)
 set -u
 kver=$1
 shift
@@ -17,10 +23,25 @@ if [ ! -f "$kdir/Makefile" ]; then
 fi
 work=$top/build/kbuild/$kver
 out=$top/build/modules/$kver
-rm -rf "$work"
-mkdir -p "$work/tests/vm" "$out"
-cp -r "$top/src" "$work/src"
-cp -r "$top/tests/vm/modules" "$work/tests/vm/modules"
+stamp=$out/.built
+sources=$(cd "$top" && find src tests/vm/modules -type f -print0 | sort -z |
+	xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+if [ "${MODULES_REUSE:-0}" = 1 ] && [ -f "$stamp" ]; then
+	read -r built_sources built_args < "$stamp"
+	case " $built_args " in
+	*" W=1 "*)
+		if [ "$built_sources" = "$sources" ]; then
+			echo "modules: $kver: built from these sources ($built_args); not again"
+			exit 0
+		fi ;;
+	esac
+fi
+if [ "${MODULES_AGAIN:-0}" != 1 ] || [ ! -d "$work/src" ]; then
+	rm -rf "$work" "$stamp"
+	mkdir -p "$work/tests/vm" "$out"
+	cp -r "$top/src" "$work/src"
+	cp -r "$top/tests/vm/modules" "$work/tests/vm/modules"
+fi
 rc=0
 for d in src/host src/guest tests/vm/modules; do
 	[ -f "$work/$d/Kbuild" ] || continue
@@ -28,4 +49,5 @@ for d in src/host src/guest tests/vm/modules; do
 	make -j"$(nproc)" -C "$kdir" M="$work/$d" "$@" modules 2>&1 || rc=1
 	find "$work/$d" -name '*.ko' -exec cp {} "$out/" \;
 done
+[ "$rc" = 0 ] && [ "${MODULES_AGAIN:-0}" != 1 ] && echo "$sources $*" > "$stamp"
 exit $rc
