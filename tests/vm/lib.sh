@@ -11,7 +11,10 @@
 #   fatal MSG                  record a failure and end the test now
 #   wait_for SECS DESC CMD...  retry CMD until it succeeds (fails after SECS)
 #   guest_start NAME [QEMU ARGS...]   boot a guest VM under KVM
-#                              (GUEST_APPEND: more kernel parameters)
+#                              (GUEST_APPEND: more kernel parameters;
+#                              GUEST_ROOT: the host VM's folder that is the
+#                              guest's read-only root, /hostroot, the build
+#                              machine's, unless set; / is the host VM's own)
 #   gx NAME CMD...             run CMD in the guest (timeout GX_TIMEOUT, 60 s)
 #   gx_bg NAME CMD...          start CMD in the guest in the background
 #   guest_stop NAME            power the guest off (killed if it hangs)
@@ -156,7 +159,7 @@ guest_start() {
 		-display none -monitor "unix:$d/mon,server=on,wait=off" -serial "file:$d/console.log" \
 		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \
-		-virtfs local,path=/hostroot,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=${GUEST_ROOT:-/hostroot},mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		-device "vhost-vsock-pci,guest-cid=$cid" "$@" > "$d/qemu.log" 2>&1; then
 		cat "$d/qemu.log"
 		fatal "QEMU for guest $name did not start"

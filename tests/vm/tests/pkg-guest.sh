@@ -13,15 +13,13 @@
 # new interface, traffic flows; `apt remove --purge` leaves no module, no
 # DKMS tree, no rule and no configuration behind.
 . "$VBUS_REPO/tests/vm/netlib.sh"
+. "$VBUS_REPO/tests/vm/pkglib.sh"
 venet_paths
 S=/sys/vbus/devices/eth0
 GMAC=02:00:c6:12:01:02
 HOST_IP=198.18.1.1
 GUEST_IP=198.18.1.2
-pkg=$VBUS_REPO/build/pkg
-deb=$(ls "$pkg"/venet-dkms_*_all.deb 2>/dev/null)
-[ -f "$deb" ] || fatal "no venet-dkms deb in $pkg (run tests/pkg/check.sh)"
-ver=$(dpkg-deb -f "$deb" Version | sed 's/-[^-]*$//')
+deb=$gdeb
 
 at_exit "pkill -x vbusd; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach eth0; $VBUSCTL delete-device eth0; $VBUSCTL delete-instance bus0; rmmod venet_tap; rmmod vbus"
 check "host modules load" sh -c "insmod $VBUS && insmod $TAP"
@@ -60,29 +58,11 @@ gx $G "cat /var/lib/dkms/venet/$ver/build/make.log 2>/dev/null" > "$VBUS_TEST_OU
 	log "DKMS make.log left: $(grep -cE '^ +(CC|LD|MODPOST|BTF)' "$VBUS_TEST_OUT/dkms-make.log") kbuild steps, its end: $(tail -n 3 "$VBUS_TEST_OUT/dkms-make.log" | tr '\n' ' ')"
 expect_match "guest: dkms status: installed for $KV" \
 	"$(gx $G dkms status -m venet -v "$ver" -k "$KV")" "installed"
-expect_match "guest: venet.ko is DKMS's" "$(gx $G modinfo -n venet 2>&1)" "/updates/dkms/venet\.ko"
-check "guest: udev rule installed" gx $G test -f /lib/udev/rules.d/81-venet.rules
 check "guest: tunables file installed" gx $G test -f /etc/venet/tunables.conf
 check "guest: tunables file: tx_irq_thresh=16" gx $G "echo tx_irq_thresh=16 >> /etc/venet/tunables.conf"
-expect_eq "guest: no vbus module loaded yet" "$(gx $G "lsmod | grep -cE '^(vbus_bridge|venet) '")" 0
-
-# udevd as a distribution starts it, then the coldplug of the PCI devices
-check "guest: udevd starts" gx $G /lib/systemd/systemd-udevd --daemon
-check "guest: udev coldplug" gx $G "udevadm trigger --action=add --subsystem-match=pci && udevadm settle -t 60"
-wait_for 30 "guest: vbus-bridge loaded by udev" gx $G "lsmod | grep -q '^vbus_bridge '"
-expect_match "guest: vbus-bridge bound to the ivshmem device" \
-	"$(gx $G ls /sys/bus/pci/drivers/vbus-bridge)" '^0000:'
-wait_for 30 "guest: venet loaded by its modalias" gx $G "lsmod | grep -q '^venet '"
-wait_for 30 "guest: interface with the host's MAC" guest_has_mac $G $GMAC
-check "guest: udev settles" gx $G udevadm settle -t 60
-GIF=$(guest_ifname_by_mac $G $GMAC)
-expect_eq "guest: tunables applied to $GIF" "$(gx $G cat /sys/class/net/$GIF/venet/tx_irq_thresh)" 16
-check "guest address" gx $G "sysctl -qw net.ipv6.conf.$GIF.disable_ipv6=1; ip addr add $GUEST_IP/24 dev $GIF && ip link set $GIF up"
-wait_for 15 "host carrier" grep -qx 1 "/sys/class/net/$HIF/carrier"
-check "100 pings, no loss" sh -c "ping -c 100 -i 0.01 -W 2 -q $GUEST_IP | grep -q ' 0% packet loss'"
+pkg_guest_checks $G $GMAC "$HIF" $GUEST_IP
 
 # ---- removal -------------------------------------------------------------------
-check "guest: rmmod" gx $G "ip link set $GIF down; rmmod venet && rmmod vbus_bridge"
 t0=$(date +%s)
 GX_TIMEOUT=600 check "guest: apt remove --purge venet-dkms" gx $G "
 	DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y venet-dkms > /tmp/apt-remove.log 2>&1"

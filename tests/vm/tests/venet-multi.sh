@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 900
-# series: 6.1 6.12
+# series: 6.12
 # More than one of everything: two venet devices in one guest (one
 # instance, three vectors), a second guest on a second instance at the same
 # time (both pinged at once, no loss; 512 MiB sent to the second arriving
@@ -107,7 +107,7 @@ check "g3: rmmod venet under traffic" gx g3 rmmod venet
 check "g3: rmmod vbus-bridge under traffic" gx g3 rmmod vbus_bridge
 guest_mods g3
 guest_if g3 $MAC0 $GUEST0 "$HIF0"
-kill "$PING_PID" 2>/dev/null
+kill -INT "$PING_PID" 2>/dev/null
 wait "$PING_PID" 2>/dev/null
 check "g3 after the reload: 50 pings, no loss" pings 50 $GUEST0
 # both ends' counters after the reload (read when a check above failed)
