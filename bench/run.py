@@ -220,6 +220,20 @@ def markdown(res, meta):
         cells.append("%sx" % fmt(v / e) if v is not None and e else "-")
         L.append("| %s%s | %s |" % (label.replace("  ", "&nbsp;&nbsp;"), " (%s)" % unit if unit else "",
                                       " | ".join(cells)))
+    if res.get("guests_lost"):
+        L += ["", "## Guests lost", "",
+              "The guest stopped answering during these measurements; each time the bench "
+              "checked that its console names none of our modules, kept its state "
+              "(`guest-lost-N/` in the test's logs), started a new guest and made the "
+              "measurement again (docs/performance.md).", "",
+              "| during | backend | round | parameters | the guest's console |", "| --- | --- | --- | --- | --- |"]
+        for r in res["guests_lost"]:
+            p = dict(r["params"])
+            during = p.pop("during", "?")
+            L.append("| %s | %s | %s | %s | %s |" % (
+                during, NAMES.get(r["backend"], r["backend"]), r["round"],
+                " ".join("%s=%s" % kv for kv in sorted(p.items())) or "-",
+                r["signature"].replace("|", "\\|")))
     L += ["", "## Targets", "", "| target | venet | met |", "| --- | --- | --- |"]
     for what, val, ok in targets(res):
         L.append("| %s | %s | %s |" % (what, val, "yes" if ok else "**no**"))
@@ -342,10 +356,17 @@ def main():
                 recs.append(json.loads(line))
     if not recs:
         sys.exit("bench: %s is empty" % src)
+    lost = [r for r in recs if r["kind"] == "lost"]
+    recs = [r for r in recs if r["kind"] != "lost"]
+    if not recs:
+        sys.exit("bench: %s holds no measurement" % src)
     meta["records"] = "%d measurements, %d rounds" % (len(recs), max(r["round"] for r in recs))
+    meta["guests lost"] = "%d (each replaced, its measurement made again: see below)" % len(lost) \
+        if lost else "none"
     os.makedirs(args.out, exist_ok=True)
     res = aggregate(recs)
     res["meta"] = meta
+    res["guests_lost"] = lost
     res["targets"] = [{"target": w, "venet": v, "met": ok} for w, v, ok in targets(res)]
     if os.path.abspath(src) != os.path.abspath(os.path.join(args.out, "bench.jsonl")):
         shutil.copy(src, os.path.join(args.out, "bench.jsonl"))

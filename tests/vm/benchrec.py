@@ -6,13 +6,16 @@
 
 Each line of MANIFEST is one measurement (see benchlib.sh):
   KIND BACKEND ROUND SNAP0 SNAP1 RAW RC [key=value ...]
-KIND is rr (sockperf ping-pong), tcp or udp (iperf3 -J), idle (ping) or
-quiet (no traffic). SNAP0/SNAP1 are counter snapshots ("name value" lines)
-taken just before and just after the tool ran; RAW is the tool's output.
+KIND is rr (sockperf ping-pong), tcp or udp (iperf3 -J), idle (ping),
+quiet (no traffic), or lost (a guest lost during the measurement named by
+during=KIND; RAW holds the signature of its crash, SNAP0/SNAP1 are "-").
+SNAP0/SNAP1 are counter snapshots ("name value" lines) taken just before
+and just after the tool ran; RAW is the tool's output.
 Appends one JSON object per measurement to OUT and prints one line per
 measurement: "ok - SUMMARY", or "not ok - SUMMARY" when it produced no number.
 """
 import json
+import os
 import re
 import sys
 
@@ -99,6 +102,13 @@ def one(out, kind, backend, rnd, s0, s1, raw, rc, *kvs):
         params[k] = int(v) if re.fullmatch(r"-?\d+", v) else v
     with open(raw, errors="replace") as f:
         text = f.read()
+    if kind == "lost":
+        rec = {"kind": kind, "backend": backend, "round": int(rnd), "params": params,
+               "signature": text.strip(), "state": os.path.basename(os.path.dirname(raw))}
+        with open(out, "a") as f:
+            f.write(json.dumps(rec, sort_keys=True) + "\n")
+        return "# guest lost during %s %s round %s %s: %s" % (params.get("during"), backend, rnd,
+                                                            params, rec["signature"])
     a, b = snap(s0), snap(s1)
     delta = {k: b[k] - a[k] for k in a if k in b and k != "t"}
     rec = {"kind": kind, "backend": backend, "round": int(rnd), "params": params,

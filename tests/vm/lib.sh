@@ -131,7 +131,7 @@ vbus_cid() {
 }
 
 guest_start() {
-	local name=$1 d cid noreboot
+	local name=$1 d cid noreboot tids tid
 	shift
 	d="$VBUS_VMDIR/$name"
 	[ -e "$d" ] && fatal "guest $name started twice"
@@ -163,6 +163,17 @@ guest_start() {
 		-device "vhost-vsock-pci,guest-cid=$cid" "$@" > "$d/qemu.log" 2>&1; then
 		cat "$d/qemu.log"
 		fatal "QEMU for guest $name did not start"
+	fi
+	# GUEST_VCPU_PIN=N: the guest's vCPU threads (only they) run on the
+	# host VM's CPU N, not wherever the host VM's scheduler moves them
+	if [ -n "${GUEST_VCPU_PIN:-}" ]; then
+		tids=$(guest_hmp "$name" "info cpus" | sed -n 's/.*thread_id=\([0-9]*\).*/\1/p')
+		[ -n "$tids" ] || fatal "guest $name: no vCPU thread in 'info cpus'"
+		for tid in $tids; do
+			taskset -pc "$GUEST_VCPU_PIN" "$tid" > /dev/null ||
+				fatal "guest $name: cannot pin vCPU thread $tid to CPU $GUEST_VCPU_PIN"
+			log "guest $name: vCPU thread $tid pinned to CPU $GUEST_VCPU_PIN"
+		done
 	fi
 	if ! vbus_agent --wait "$cid" "${GUEST_BOOT_TIMEOUT:-120}"; then
 		fatal "guest $name did not come up"
@@ -217,23 +228,29 @@ guest_hmp() {
 # apart: spinning, or halted and never woken), its local APIC, its KVM
 # counters in the host VM; then an NMI, which a guest booted with
 # GUEST_APPEND=unknown_nmi_panic answers with a backtrace on its console.
+# A guest that reset and is held paused (GUEST_HOLD): one sample, no NMI.
 guest_postmortem() {
-	local name=$1 pid kd
+	local name=$1 pid kd st n=3 i
 	pid=$(cat "$VBUS_VMDIR/$name/pid" 2>/dev/null)
 	kd=$(echo /sys/kernel/debug/kvm/"$pid"-*)
+	st=$(guest_hmp "$name" "info status")
+	# a guest held after a reset (GUEST_HOLD) does not move: one sample
+	case $st in *shutdown*) n=1 ;; esac
 	{
-		guest_hmp "$name" "info status"
-		for _ in 1 2 3; do
+		echo "$st"
+		for i in $(seq $n); do
+			[ "$i" = 1 ] || sleep 1
 			guest_hmp "$name" "info registers"
 			# shellcheck disable=SC2016
 			guest_hmp "$name" 'x/4i $pc'
 			grep -H . "$kd"/exits "$kd"/irq_injections "$kd"/halt_exits "$kd"/halt_wakeup 2>/dev/null
-			sleep 1
 		done
 		guest_hmp "$name" "info lapic"
-		guest_hmp "$name" "nmi"
-		sleep 5
-		guest_hmp "$name" "info status"
+		if [ "$n" = 3 ]; then
+			guest_hmp "$name" "nmi"
+			sleep 5
+			guest_hmp "$name" "info status"
+		fi
 	} > "$VBUS_TEST_OUT/guest-$name.postmortem.txt" 2>&1
 	log "guest $name: its state is in guest-$name.postmortem.txt"
 }
