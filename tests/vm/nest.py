@@ -208,7 +208,7 @@ def test_order(test):
     """Where a test runs in its host VM when all run: its "# order:" line
     (default 50), then its name. The package tests compile under emulation
     for minutes, and two at once (one per series) slow each other by half:
-    pkg-host comes first on its series, pkg-kernel last on its."""
+    pkg-host (by name) comes first on its series, pkg-kernel last on its."""
     m = re.search(r"^# order: *(\d+)", read(os.path.join(HERE, "tests", test + ".sh")), re.M)
     return int(m.group(1)) if m else 50
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 900
 # series: 6.1
 # make bench in small: every backend and metric once, with short runs, one
 # point of the txmitigation and linger_us sweeps, and bench/run.py on the

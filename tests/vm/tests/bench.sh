@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1800
+# timeout: 3600
 # series: none
 # The benchmark of make bench (bench/run.py): venet, virtio-net with QEMU's
 # backend and with vhost-net, and veth in the host VM, alternating over

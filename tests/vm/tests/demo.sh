@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 600
+# timeout: 900
 # series: none
 # The nest half of `make demo` (demo/run.sh): the packages are installed in
 # the root file system the VMs boot, so the host VM and the guest load

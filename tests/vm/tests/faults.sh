@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 900
+# timeout: 1800
 # series: 6.12
 # Faults of a real deployment (docs/security.md), short form; `make soak`
 # runs the long form (tests/vm/tests/soak-faults.sh sets the counts):

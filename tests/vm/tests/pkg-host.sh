@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1200
+# timeout: 2400
 # order: 10
-# series: 6.12
+# series: none
 # The host packages from build/pkg/ (tests/pkg/check.sh builds them) in the
 # host VM: install with apt, DKMS builds and installs vbus and venet-tap for
 # this kernel at once, the modules load, the udev rule gives /dev/vbus to

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 1800
+# timeout: 3600
 # order: 90
 # series: 6.1
 # The packages end to end, from build/pkg/ (tests/pkg/check.sh builds

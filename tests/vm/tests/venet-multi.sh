@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 900
+# timeout: 1500
 # series: 6.12
 # More than one of everything: two venet devices in one guest (one
 # instance, three vectors), a second guest on a second instance at the same

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 420
+# timeout: 800
 # End to end: vbus.ko + venet-tap.ko in the host VM, vbusd serving the
 # instance, a guest with vbus-bridge.ko + venet.ko. Attributes and their
 # refusals, the host netdev (ethtool -i/-S/-C, ip -s link), pings at MTU
