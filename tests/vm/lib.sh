@@ -175,7 +175,7 @@ guest_start() {
 			log "guest $name: vCPU thread $tid pinned to CPU $GUEST_VCPU_PIN"
 		done
 	fi
-	if ! vbus_agent --wait "$cid" "${GUEST_BOOT_TIMEOUT:-120}"; then
+	if ! vbus_agent --wait "$cid" "${GUEST_BOOT_TIMEOUT:-300}"; then
 		fatal "guest $name did not come up"
 	fi
 	log "guest $name is up: $(gx "$name" uname -r)"
@@ -193,7 +193,7 @@ guest_reboot() {
 	esac
 	log "rebooting guest $name ($how)"
 	gx_bg "$name" "sleep 0.3; $cmd" > /dev/null
-	wait_for 120 "guest $name: kernel $((boots + 1)) up" sh -c \
+	wait_for "${GUEST_BOOT_TIMEOUT:-300}" "guest $name: kernel $((boots + 1)) up" sh -c \
 		"[ \$(grep -c VBUS-GUEST-READY '$d/console.log') -gt $boots ]" || return 1
 	vbus_agent --wait "$(vbus_cid "$name")" 60 || fatal "guest $name did not come back"
 	log "guest $name is back"
