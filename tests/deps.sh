@@ -11,7 +11,7 @@
 set -eu
 PKGS="
  build-essential make gcc clang libclang-rt-14-dev llvm sparse valgrind perl
- python3 python3-matplotlib kmod cpio busybox-static xz-utils zstd
+ python3 python3-matplotlib shellcheck kmod cpio busybox-static xz-utils zstd
  qemu-system-x86 qemu-utils
  linux-image-amd64 linux-headers-amd64
  linux-image-6.12-amd64 linux-headers-6.12-amd64

@@ -37,7 +37,10 @@ if [ "${MODULES_REUSE:-0}" = 1 ] && [ -f "$stamp" ]; then
 	esac
 fi
 if [ "${MODULES_AGAIN:-0}" != 1 ] || [ ! -d "$work/src" ]; then
+	# a module that fails to build must not leave the last build's .ko
+	# for the VM tests to load
 	rm -rf "$work" "$stamp"
+	rm -f "$out"/*.ko
 	mkdir -p "$work/tests/vm" "$out"
 	cp -r "$top/src" "$work/src"
 	cp -r "$top/tests/vm/modules" "$work/tests/vm/modules"
@@ -46,8 +49,14 @@ rc=0
 for d in src/host src/guest tests/vm/modules; do
 	[ -f "$work/$d/Kbuild" ] || continue
 	echo "== $d ($kver)"
-	make -j"$(nproc)" -C "$kdir" M="$work/$d" "$@" modules 2>&1 || rc=1
-	find "$work/$d" -name '*.ko' -exec cp {} "$out/" \;
+	if make -j"$(nproc)" -C "$kdir" M="$work/$d" "$@" modules 2>&1; then
+		find "$work/$d" -name '*.ko' -exec cp {} "$out/" \;
+	else
+		rc=1
+		# none of this directory's modules, old or half-built
+		find "$work/$d" -name '*.ko' -exec sh -c 'rm -f "$1/${2##*/}"' _ "$out" {} \;
+		echo "modules: $d did not build for $kver; its modules are not in $out"
+	fi
 done
 [ "$rc" = 0 ] && [ "${MODULES_AGAIN:-0}" != 1 ] && echo "$sources $*" > "$stamp"
 exit $rc

@@ -40,6 +40,26 @@ dmesg > "$OUT/boot-dmesg.txt"
 dmesg -n 8
 # the tests' knobs from nest.py's environment (FAULT_*, HOSTILE_*, BENCH_*)
 [ -f "$OUT/env.sh" ] && . "$OUT/env.sh"
+# where the kernel is (KASLR): nest.py maps the addresses of a hung CPU with
+# /boot/System.map and this
+grep -w -e _stext -e _text /proc/kallsyms > "$OUT/kaslr.txt"
+# heartbeat DIR: while a test runs, every 5 s the time into DIR/heartbeat,
+# and the module list and our modules' symbols whenever they change: when
+# the host VM stops beating, nest.py reads its CPU's state and maps it
+heartbeat() {
+	last=
+	while :; do
+		date +%s > "$1/heartbeat"
+		m=$(cat /proc/modules)
+		if [ "$m" != "$last" ]; then
+			printf '%s\n' "$m" > "$1/modules.txt"
+			s=$(grep -E '\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]$' /proc/kallsyms)
+			[ -n "$s" ] && printf '%s\n' "$s" > "$1/modsyms.txt"
+			last=$m
+		fi
+		sleep 5
+	done
+}
 echo "VBUS-NEST-READY $(uname -r)"
 for t in $(arg vbus.tests | tr , ' '); do
 	d="$OUT/$t"
@@ -47,6 +67,8 @@ for t in $(arg vbus.tests | tr , ' '); do
 	script="$REPO/tests/vm/tests/$t.sh"
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$script" 2>/dev/null | head -n 1)
 	dmesg -C
+	heartbeat "$d" &
+	beat=$!
 	echo "VBUS-TEST-START $t"
 	start=$(date +%s)
 	cg=/sys/fs/cgroup/vbus-test-$t
@@ -67,8 +89,8 @@ for t in $(arg vbus.tests | tr , ' '); do
 	for g in /run/vbus-test/vms/*/; do
 		[ -d "$g" ] || continue
 		n=$(basename "$g")
-		cp "$g/console.log" "$d/guest-$n.console.log" 2>/dev/null
-		cp "$g/qemu-debug.log" "$d/guest-$n.qemu-debug.log" 2>/dev/null
+		cp "$g/console.log" "$d/guest-$n-killed.console.log" 2>/dev/null
+		cp "$g/qemu-debug.log" "$d/guest-$n-killed.qemu-debug.log" 2>/dev/null
 		rm -rf "$g"
 	done
 	if [ -s /run/vbus-test/at-exit ]; then
@@ -80,6 +102,7 @@ for t in $(arg vbus.tests | tr , ' '); do
 		echo "$boot_links" | grep -qx "$l" || ip link del "$l" 2>/dev/null
 	done
 	[ $rc = 124 ] || [ $rc = 137 ] && echo "nest: test $t timed out after ${limit:-300} s" >> "$d/test.log"
+	kill "$beat" 2>/dev/null
 	dmesg > "$d/host-dmesg.txt"
 	echo "$rc $(( $(date +%s) - start ))" > "$d/rc"
 	sync

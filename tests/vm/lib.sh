@@ -26,6 +26,10 @@
 #                              "crash" (sysrq b: no shutdown); waits for it
 #   need_module FILE           path of a module built for this kernel, or fatal
 #   at_exit CMD                undo something when the test ends, however
+#   expect_kernel_log RE       a kernel log line (extended regex) that the
+#                              test causes on purpose, e.g. a guest crashed
+#                              with sysrq: nest.py does not count it as a
+#                              fault (docs/testing.md)
 #
 # Every wait has a timeout. A guest that does not answer is killed by its PID
 # at the end of the test; its console is kept in the test's output folder.
@@ -256,10 +260,17 @@ guest_postmortem() {
 }
 
 guest_stop() {
-	local name=$1 d="$VBUS_VMDIR/$1" pid
+	local name=$1 d="$VBUS_VMDIR/$1" pid n i
 	[ -d "$d" ] || return 0
+	# a guest started again under the same name keeps the first one's logs
+	# (nest.py scans every one): guest-NAME, guest-NAME-2, ...
+	n=$name i=1
+	while [ -e "$VBUS_TEST_OUT/guest-$n.console.log" ]; do
+		i=$((i + 1))
+		n=$name-$i
+	done
 	if vbus_guest_running "$name"; then
-		gx "$name" dmesg > "$VBUS_TEST_OUT/guest-$name.dmesg.txt" 2>&1
+		gx "$name" dmesg > "$VBUS_TEST_OUT/guest-$n.dmesg.txt" 2>&1
 		gx "$name" 'sync; (sleep 0.3; poweroff -f) >/dev/null 2>&1 &' >/dev/null 2>&1
 	fi
 	for _ in $(seq 60); do
@@ -274,11 +285,11 @@ guest_stop() {
 		vbus_fail "guest $name did not power off; killed (pid $pid)"
 		kill -9 "$pid"
 	fi
-	cp "$d/console.log" "$VBUS_TEST_OUT/guest-$name.console.log" 2>/dev/null
-	cp "$d/qemu.log" "$VBUS_TEST_OUT/guest-$name.qemu.log" 2>/dev/null
+	cp "$d/console.log" "$VBUS_TEST_OUT/guest-$n.console.log" 2>/dev/null
+	cp "$d/qemu.log" "$VBUS_TEST_OUT/guest-$n.qemu.log" 2>/dev/null
 	# CPU state at every reset: a guest that vanished with no trace on its
 	# console (a triple fault under -no-reboot) shows where it was here
-	cp "$d/qemu-debug.log" "$VBUS_TEST_OUT/guest-$name.qemu-debug.log" 2>/dev/null
+	cp "$d/qemu-debug.log" "$VBUS_TEST_OUT/guest-$n.qemu-debug.log" 2>/dev/null
 	rm -rf "$d"
 }
 
@@ -288,6 +299,11 @@ guest_stop() {
 # the same host VM starts clean.
 # The list is also kept in a file: a test killed at its timeout runs no
 # trap, and hostvm-run.sh runs the file for it.
+expect_kernel_log() {
+	printf '%s\n' "$1" >> "$VBUS_TEST_OUT/expected-kernel-log"
+	log "kernel log lines matching /$1/ are caused on purpose"
+}
+
 VBUS_AT_EXIT=
 VBUS_AT_EXIT_FILE=/run/vbus-test/at-exit
 at_exit() {

@@ -9,13 +9,16 @@ One host VM per kernel series runs the tests in order (--isolate: one host
 VM per test); tests left unrun by a failed nest run again in a fresh one.
 The series run side by side when the machine has a CPU for each host VM's
 vCPUs (NEST_PARALLEL=N sets how many at once).
-The verdict of a test comes from its exit
-status and from a scan of every kernel log it produced (host VM and guests).
-A failure of the nest itself (a host VM kernel fault, or a hang, whose trace
-names none of this project's modules) is retried once and counted as a nest
-failure; a fault whose trace names one of our modules is never retried.
-Prints one PASS:/FAIL:/SKIP: line per test and keeps the evidence under
---logs (default build/vm/logs/SERIES/boot-N/).
+The verdict of a test comes from its own checks, its exit status, how it
+ended (finished, timed out, its host VM hung) and a scan of every kernel
+log it produced (host VM and guests: klog.py). A test whose checks failed,
+that timed out, or whose kernel logs show a fault in our code or corrupted
+memory FAILS. Only a fault of the test bed itself (a kernel fault or a
+hang whose evidence names none of our code, with the test's checks so far
+all passed) is retried, once, in a fresh host VM, printed as a RETRY: line
+with its evidence. docs/testing.md has the rules.
+Prints one PASS:/FAIL:/SKIP:/RETRY: line per test and keeps the evidence
+under --logs (default build/vm/logs/SERIES/boot-N/).
 """
 import argparse
 import concurrent.futures
@@ -35,22 +38,14 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(REPO, "build")
 sys.path.insert(0, HERE)
 import initramfs  # noqa: E402
+import klog  # noqa: E402
 
-# What a kernel log must never show during a test.
-BAD = re.compile(r"BUG:|WARNING:|Oops|general protection|soft lockup|hung task|"
-                 r"refcount_t|UBSAN|KASAN|Kernel panic|rcu_sched self-detected|"
-                 r"rcu: INFO: rcu_.* detected stalls")
-# Lines that match BAD but are not faults: the CPU model's mitigation notice
-# that every boot of this CPU model prints.
-HARMLESS = re.compile(r"Speculative Return Stack Overflow: WARNING")
-# A trace line that names one of our modules (Modules linked in: is skipped).
-OURS = re.compile(r"\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]|"
-                  r"\b(vbus|venet)_\w+\+0x")
 # machine-wide, not per checkout (NEST_LOCK: another lock, for a nest that
 # may share the CPUs with the one running)
 NEST_LOCK = os.environ.get("NEST_LOCK", "/tmp/vbus-nest.lock")
 BOOT_SLACK = 240  # seconds for the host VM to boot and power off
 FAULT_GRACE = 45  # seconds a faulted host VM gets to print its traces
+HANG_SECS = int(os.environ.get("NEST_HANG_SECS", "180"))  # no heartbeat this long: hung
 
 
 def kernel_release(series):
@@ -100,20 +95,10 @@ def build_userspace():
     return ok
 
 
-def scan(text, after=None):
-    """Return (hits, names_ours) for the kernel log text (after a marker)."""
-    if after is not None:
-        i = text.find(after)
-        text = text[i:] if i >= 0 else ""
-    lines = text.splitlines()
-    hits, ours = [], False
-    for i, line in enumerate(lines):
-        if BAD.search(line) and not HARMLESS.search(line):
-            hits.append(line.strip())
-            block = lines[max(0, i - 5):i + 80]
-            if any(OURS.search(b) for b in block if "Modules linked in" not in b):
-                ours = True
-    return hits, ours
+def scan(text):
+    """Return (hits, names_ours) for a kernel log text."""
+    hits, _ = klog.scan(text)
+    return [h[1] for h in hits], any(h[2] for h in hits)
 
 
 def failure_excerpt(log, before=6, after=22, tail=25):
@@ -141,16 +126,75 @@ def read(path):
         return ""
 
 
+def hmp(path, command, timeout=10):
+    """One command to a QEMU's human monitor on a unix socket; its answer."""
+    import socket
+    out = b""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sk:
+        sk.settimeout(timeout)
+        sk.connect(path)
+
+        def until_prompt():
+            buf = b""
+            while not buf.rstrip().endswith(b"(qemu)"):
+                chunk = sk.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+            return buf
+        until_prompt()
+        sk.sendall(command.encode() + b"\n")
+        out = until_prompt()
+    text = out.decode(errors="replace").replace("\r", "")
+    # the echo of the command and the prompt are not the answer
+    return "\n".join(l for l in text.splitlines()
+                     if not l.startswith("(qemu)") and command not in l)
+
+
+def capture_cpu(mon, path):
+    """The host VM's CPU, as its QEMU sees it: three register samples a
+    second apart and the words on the stack of the last, into path.
+    Returns (registers text, stack words)."""
+    regs, words = "", []
+    try:
+        with open(path, "w") as f:
+            for i in range(3):
+                if i:
+                    time.sleep(1)
+                regs = hmp(mon, "info registers")
+                f.write("--- info registers (sample %d)\n%s\n" % (i + 1, regs))
+            m = re.search(r"RSP=([0-9a-f]{16})", regs)
+            if m:
+                x = hmp(mon, "x/256gx 0x%s" % m.group(1))
+                f.write("--- stack\n%s\n" % x)
+                for line in x.splitlines():
+                    if ":" in line:
+                        words += [int(w, 16) for w in line.split(":", 1)[1].split()
+                                  if re.fullmatch(r"0x[0-9a-f]+", w)]
+    except OSError as e:
+        with open(path, "a") as f:
+            f.write("monitor: %s\n" % e)
+    return regs, words
+
+
 def boot(kver, tests, out, limit):
-    """Boot one host VM that runs tests in order. Returns (finished, seconds)."""
+    """Boot one host VM that runs tests in order. Returns (finished,
+    seconds, events): events maps a test to how nest.py ended it, if it
+    did: "hung" (no heartbeat for HANG_SECS), "overran" (past its timeout
+    + 60 s while the host VM still beat) or "faulted" (a kernel fault on
+    the console, given FAULT_GRACE s for its traces)."""
     ird = os.path.join(BUILD, "vm", kver)
     console = os.path.join(out, "console.log")
     append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s "
               "vbus.tests=%s" % (REPO, BUILD, ",".join(tests)))
+    # the monitor, for the CPU state of a host VM that hangs (a short path:
+    # a unix socket's name has room for 107 bytes)
+    mon = "/tmp/vbus-nest-%d-%s.mon" % (os.getpid(), kver)
     cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
            "-smp", os.environ.get("NEST_SMP", "1"), "-m", os.environ.get("NEST_MEM", "6144"),
            "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
-           "-append", append, "-display", "none", "-monitor", "none",
+           "-append", append, "-display", "none",
+           "-monitor", "unix:%s,server=on,wait=off" % mon,
            "-serial", "file:" + console, "-no-reboot", "-nic", "none",
            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
                       "readonly=on,multidevs=remap",
@@ -168,6 +212,7 @@ def boot(kver, tests, out, limit):
                              stderr=subprocess.STDOUT, start_new_session=True)
     deadline = start + limit + BOOT_SLACK
     finished = False
+    events = {}
     current, since = None, start  # the test running now, and since when
     faulted = None                # when the host VM console first showed a fault
     while p.poll() is None:
@@ -176,6 +221,13 @@ def boot(kver, tests, out, limit):
         started = re.findall(r"VBUS-TEST-START (\S+)", text)
         if started and started[-1] != current:
             current, since = started[-1], now
+        # A host VM that stopped beating is hung (interrupts off, say):
+        # nothing it prints will come, so its CPU's state is the evidence.
+        beat = os.path.join(out, current, "heartbeat") if current else None
+        last = max(since, now - (time.time() - os.path.getmtime(beat))) \
+            if beat and os.path.exists(beat) else since
+        hung = current is not None and "VBUS-TEST-END %s " % current not in text \
+            and now - last > HANG_SECS
         # A test gets its own timeout plus a minute to be killed inside
         # the host VM and wrap up; the whole boot its total plus slack.
         stuck = current is not None and now - since > test_timeout(current) + 60
@@ -185,18 +237,28 @@ def boot(kver, tests, out, limit):
         if faulted is None and current is not None and scan(console_section(text, current) or "")[0]:
             faulted = now
         broken = faulted is not None and now - faulted > FAULT_GRACE
-        if stuck or broken or now > deadline:
-            print("# host VM %s: killing pid %d" % (
-                "stuck in test %s" % current if stuck else
-                "faulted in test %s" % current if broken else
-                "still running after %d s" % (limit + BOOT_SLACK), p.pid), flush=True)
+        if hung or stuck or broken or now > deadline:
+            why = ("hung in test %s (no heartbeat for %d s)" % (current, now - last) if hung else
+                   "stuck in test %s" % current if stuck else
+                   "faulted in test %s" % current if broken else
+                   "still running after %d s" % (limit + BOOT_SLACK))
+            print("# host VM %s: its CPU's state, then killing pid %d" % (why, p.pid), flush=True)
+            if current is not None:
+                os.makedirs(os.path.join(out, current), exist_ok=True)
+                capture_cpu(mon, os.path.join(out, current, "cpu-state.txt"))
+                events[current] = "hung" if hung else "overran" if stuck else \
+                    "faulted" if broken else "overran"
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             break
         time.sleep(2)
     else:
         finished = "VBUS-NEST-DONE" in read(console)
-    return finished, time.monotonic() - start
+    try:
+        os.unlink(mon)
+    except OSError:
+        pass
+    return finished, time.monotonic() - start, events
 
 
 def test_timeout(test):
@@ -229,32 +291,111 @@ def console_section(console, test):
     return console[i:] if j < 0 else console[i:j]
 
 
-def verdict(test, out, console):
-    """Return (status, reason): pass, fail, nest (retry), or notrun."""
+def kernel_logs(td):
+    """Every kernel log a test left: the host VM's, each guest's console
+    and kernel log, and those of guests it replaced (guest-lost-N/)."""
+    logs = [os.path.join(td, "host-dmesg.txt")]
+    for pat in ("guest-*.console.log", "guest-*.dmesg.txt", "*/console.log", "*/*.console.log"):
+        logs += sorted(glob.glob(os.path.join(td, pat)))
+    return list(dict.fromkeys(logs))
+
+
+def read_lines(path):
+    return [l for l in read(path).splitlines() if l.strip() and not l.startswith("#")]
+
+
+def hang_evidence(kver, out, td):
+    """(ours, lines): the hung host VM's CPU (cpu-state.txt) mapped to
+    symbols with System.map, the boot's KASLR offset and the module list
+    and our modules' symbols the heartbeat kept."""
+    state = read(os.path.join(td, "cpu-state.txt"))
+    if "RIP=" not in state:
+        return False, ["no CPU state (%s)" % (state.strip().splitlines() or ["nothing read"])[-1]]
+    sysmap = read("/boot/System.map-" + kver)
+    offset = 0
+    k = re.search(r"^([0-9a-f]+) T _stext$", read(os.path.join(out, "kaslr.txt")), re.M)
+    m = re.search(r"^([0-9a-f]+) T _stext$", sysmap, re.M)
+    if k and m:
+        offset = int(k.group(1), 16) - int(m.group(1), 16)
+    symbols = klog.load_symbols(sysmap, offset) + klog.load_symbols(read(os.path.join(td, "modsyms.txt")))
+    symbols.sort()
+    modules = klog.load_modules(read(os.path.join(td, "modules.txt")))
+    samples = state.split("--- info registers")
+    regs = samples[-1].split("--- stack")[0] if len(samples) > 1 else state
+    words = []
+    if "--- stack" in state:
+        for line in state.split("--- stack", 1)[1].splitlines():
+            if ":" in line:
+                words += [int(w, 16) for w in line.split(":", 1)[1].split()
+                          if re.fullmatch(r"0x[0-9a-f]+", w)]
+    ours, lines = klog.hang_attribution(regs, words, symbols, modules)
+    ifl = re.search(r"RFL=([0-9a-f]+)", regs)
+    if ifl:
+        lines.insert(0, "interrupts %s" % ("on" if int(ifl.group(1), 16) & 0x200 else "off"))
+    return ours, lines
+
+
+def verdict(test, out, console, event=None, kver=None):
+    """Return (status, reason, retries): pass, fail, nest (a fault of the
+    test bed: retry), or notrun; retries are the test's own replacements
+    of a lost guest (retries.txt), each a line of evidence."""
     section = console_section(console, test)
     if section is None:
-        return "notrun", "not reached"
-    hits, ours = scan(section)
+        return "notrun", "not reached", []
     td = os.path.join(out, test)
-    logs = [os.path.join(td, "host-dmesg.txt")]
-    logs += sorted(glob.glob(os.path.join(td, "guest-*.console.log")))
-    logs += sorted(glob.glob(os.path.join(td, "guest-*.dmesg.txt")))
-    for log in logs:
-        h, o = scan(read(log))
-        hits += ["%s: %s" % (os.path.basename(log), x) for x in h]
-        ours = ours or o
-    if hits:
-        hits = list(dict.fromkeys(hits))
-        why = "kernel log: " + " | ".join(hits[:4])
-        return ("fail" if ours else "nest"), why
-    if "VBUS-TEST-END %s " % test not in section:
-        return "nest", "host VM hung or died during the test with no trace"
+    # faults the test caused on purpose (expect_kernel_log in lib.sh)
+    expected = read_lines(os.path.join(td, "expected-kernel-log"))
+    # guests the test itself replaced after they were lost, each with the
+    # console that says why (bench_guest_lost): the test's own retries
+    replaced = {}
+    for line in read_lines(os.path.join(td, "retries.txt")):
+        f, _, why = line.partition("\t")
+        replaced[os.path.join(td, f)] = why
+    hits, _ = klog.scan(section, expected)
+    hits = [("console", h) for h in hits]
+    retries = []
+    for log in kernel_logs(td):
+        h, _ = klog.scan(read(log), expected)
+        rel = os.path.relpath(log, td)
+        if log in replaced and h and not any(o or k in klog.CORRUPTION for k, _, o in h):
+            retries.append("%s: guest lost and replaced by the test (%s): %s" % (
+                rel, replaced[log], " | ".join(x[1] for x in h[:3])))
+            continue
+        hits += [(rel, x) for x in h]
+    ours, corrupt, kinds = klog.summarize([x for _, x in hits])
+    desc = list(dict.fromkeys("%s: %s%s" % (w, x[1], " [ours]" if x[2] else "") for w, x in hits))
+    klines = ("; kernel log: " + " | ".join(desc[:4])) if desc else ""
+    log = read(os.path.join(td, "test.log"))
+    failed = [l for l in log.splitlines() if re.match(r"not ok\b", l)]
     rc = read(os.path.join(td, "rc")).split()
+    ended = "VBUS-TEST-END %s " % test in section
+    # 1. the test's own checks
+    if failed:
+        return "fail", "%d check(s) failed: %s%s" % (len(failed), failed[0][7:], klines), retries
+    # 2. a timeout, inside the host VM or by nest.py
+    if event == "overran" or (rc and rc[0] in ("124", "137")):
+        return "fail", "timed out%s" % klines, retries
+    # 3. a fault in our code, or memory found corrupted
+    if ours or corrupt:
+        return "fail", ("corrupted memory" if corrupt else "a trace names our code") + klines, retries
+    # 4. a host VM that stopped: where its CPU was
+    if event == "hung" or not ended:
+        hours, hlines = hang_evidence(kver, out, td) if event == "hung" else (False, [])
+        what = "host VM hung (no heartbeat)" if event == "hung" else \
+            "host VM stopped during the test"
+        if hours:
+            return "fail", "%s in our code: %s%s" % (what, " | ".join(hlines), klines), retries
+        return "nest", "%s%s%s" % (what, (": " + " | ".join(hlines)) if hlines else
+                                   ", no trace", klines), retries
+    # 5. a fault in a kernel log that names none of our code, the
+    # test's checks all passed: the test bed's
+    if hits:
+        return "nest", "kernel fault outside our code (%s)%s" % (", ".join(kinds), klines), retries
     if not rc:
-        return "fail", "no exit status recorded"
+        return "fail", "no exit status recorded", retries
     if rc[0] != "0":
-        return "fail", "test exited %s" % rc[0]
-    return "pass", ""
+        return "fail", "test exited %s" % rc[0], retries
+    return "pass", "", retries
 
 
 PRINT_LOCK = threading.Lock()
@@ -280,13 +421,15 @@ def run_series(series, kver, tests, logs, isolate):
         boots += 1
         out = os.path.join(logs, series, "boot-%d" % boots)
         os.makedirs(out)
-        finished, secs = boot(kver, batch, out, sum(test_timeout(t) for t in batch))
+        finished, secs, events = boot(kver, batch, out, sum(test_timeout(t) for t in batch))
         console = read(os.path.join(out, "console.log"))
         emit("# %s: host VM boot %d ran %d test(s) in %.0f s%s" % (
             series, boots, len(batch), secs, "" if finished else " (did not finish)"))
         requeue = []
         for t in batch:
-            status, why = verdict(t, out, console)
+            status, why, retries = verdict(t, out, console, events.get(t), kver)
+            for r in retries:
+                emit("RETRY: vm/%s/%s: %s" % (series, t, r))
             name = "vm/%s/%s" % (series, t)
             took = (read(os.path.join(out, t, "rc")).split() + ["?", "?"])[1]
             if status == "notrun":
@@ -297,12 +440,14 @@ def run_series(series, kver, tests, logs, isolate):
                     continue
             if status == "nest":
                 nest_failures[t] += 1
-                emit("NEST-FAILURE: %s: %s; logs in %s" % (name, why, out))
                 if nest_failures[t] == 1:
+                    emit("RETRY: %s: a fault of the test bed, run again in a fresh host VM: %s; "
+                         "logs in %s" % (name, why, out))
                     requeue.append(t)
                     continue
+                why = "the test bed failed twice: " + why
             if status == "pass":
-                note = " after a nest failure" if nest_failures[t] else ""
+                note = " after a retry" if nest_failures[t] else ""
                 emit("PASS: %s (%s s%s)" % (name, took, note))
             else:
                 emit("FAIL: %s: %s; logs in %s" % (name, why, os.path.join(out, t)),
@@ -394,7 +539,7 @@ def main():
         counts["pass"] += c["pass"]
         counts["fail"] += c["fail"]
         nest_total += nf
-    print("# vm: %d passed, %d failed, %d skipped, %d nest failures (retried)"
+    print("# vm: %d passed, %d failed, %d skipped, %d test bed faults (retried)"
           % (counts["pass"], counts["fail"], counts["skip"], nest_total))
     return 1 if counts["fail"] else 0
 
