@@ -17,14 +17,16 @@ A hit is (kind, line, ours):
 """
 import re
 
-# Each kind of fault line, as the kernels of both series print them.
+# Each kind of fault line, as the kernels of both series print them; a
+# line is of the first kind it matches (the most specific first).
 KINDS = [
     ("panic", r"Kernel panic - not syncing"),
-    ("oops", r"\bOops\b|: [0-9a-f]{4} \[#\d+\]"),
-    ("bug", r"\bBUG: |kernel BUG at "),
-    ("warning", r"\bWARNING: |------------\[ cut here \]------------"),
-    ("gpf", r"general protection fault"),
-    ("doublefault", r"PANIC: double fault"),
+    # memory found corrupted: SLUB's checks (slub_debug=FZPU), list debugging
+    ("corruption", r"^BUG [\w-]+ \(.*\): |Poison overwritten|Redzone overwritten|"
+                   r"Object padding overwritten|Padding overwritten|Freepointer corrupt|"
+                   r"list_add corruption|list_del corruption|Bad page (state|map)|"
+                   r"double free|Kernel stack is corrupted|stack-protector"),
+    ("kasan", r"KASAN: |BUG: KFENCE: "),
     ("softlockup", r"soft lockup"),
     ("hardlockup", r"hard LOCKUP"),
     ("hungtask", r"hung task|blocked for more than \d+ seconds"),
@@ -32,12 +34,11 @@ KINDS = [
             r"rcu: INFO: rcu_\w+ detected expedited stalls"),
     ("refcount", r"refcount_t: "),
     ("ubsan", r"UBSAN: "),
-    ("kasan", r"KASAN: |BUG: KFENCE: "),
-    # memory found corrupted: SLUB's checks (slub_debug=FZPU), list debugging
-    ("corruption", r"^BUG [\w-]+ \(.*\): |Poison overwritten|Redzone overwritten|"
-                   r"Object padding overwritten|Padding overwritten|Freepointer corrupt|"
-                   r"list_add corruption|list_del corruption|Bad page (state|map)|"
-                   r"double free|Kernel stack is corrupted|stack-protector"),
+    ("doublefault", r"PANIC: double fault"),
+    ("gpf", r"general protection fault"),
+    ("oops", r"\bOops\b|: [0-9a-f]{4} \[#\d+\]"),
+    ("bug", r"\bBUG: |kernel BUG at "),
+    ("warning", r"\bWARNING: "),
 ]
 KIND_RE = [(k, re.compile(r)) for k, r in KINDS]
 CORRUPTION = {"corruption", "kasan"}

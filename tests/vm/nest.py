@@ -353,15 +353,18 @@ def verdict(test, out, console, event=None, kver=None):
         replaced[os.path.join(td, f)] = why
     hits, _ = klog.scan(section, expected)
     hits = [("console", h) for h in hits]
-    retries = []
-    for log in kernel_logs(td):
+    retries, seen = [], set()
+    logs = kernel_logs(td)
+    for log in [l for l in logs if l in replaced] + [l for l in logs if l not in replaced]:
         h, _ = klog.scan(read(log), expected)
         rel = os.path.relpath(log, td)
         if log in replaced and h and not any(o or k in klog.CORRUPTION for k, _, o in h):
             retries.append("%s: guest lost and replaced by the test (%s): %s" % (
                 rel, replaced[log], " | ".join(x[1] for x in h[:3])))
+            # the same lines again in another copy of that guest's log
+            seen.update(x[1] for x in h)
             continue
-        hits += [(rel, x) for x in h]
+        hits += [(rel, x) for x in h if x[1] not in seen]
     ours, corrupt, kinds = klog.summarize([x for _, x in hits])
     desc = list(dict.fromkeys("%s: %s%s" % (w, x[1], " [ours]" if x[2] else "") for w, x in hits))
     klines = ("; kernel log: " + " | ".join(desc[:4])) if desc else ""
