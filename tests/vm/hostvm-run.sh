@@ -40,9 +40,9 @@ dmesg > "$OUT/boot-dmesg.txt"
 dmesg -n 8
 # the tests' knobs from nest.py's environment (FAULT_*, HOSTILE_*, BENCH_*)
 [ -f "$OUT/env.sh" ] && . "$OUT/env.sh"
-# where the kernel is (KASLR): nest.py maps the addresses of a hung CPU with
-# /boot/System.map and this
-grep -w -e _stext -e _text /proc/kallsyms > "$OUT/kaslr.txt"
+# the kernel's own code symbols, where this boot put them (KASLR; Debian's
+# System.map is a stub): nest.py maps the addresses of a hung CPU with them
+grep -E '^[0-9a-f]+ [tT] [^[]+$' /proc/kallsyms > "$OUT/kallsyms.txt"
 # heartbeat DIR: while a test runs, every 5 s the time into DIR/heartbeat,
 # and the module list and our modules' symbols whenever they change: when
 # the host VM stops beating, nest.py reads its CPU's state and maps it
@@ -53,7 +53,7 @@ heartbeat() {
 		m=$(cat /proc/modules)
 		if [ "$m" != "$last" ]; then
 			printf '%s\n' "$m" > "$1/modules.txt"
-			s=$(grep -E '\[(vbus|venet|venet_tap|vbus_bridge|vbus_ivtest)\]$' /proc/kallsyms)
+			s=$(grep -E '\[(vbus|venet|venet_tap|vbus_bridge|vbus_test|vbus_ivtest)\]$' /proc/kallsyms)
 			[ -n "$s" ] && printf '%s\n' "$s" > "$1/modsyms.txt"
 			last=$m
 		fi

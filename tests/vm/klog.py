@@ -52,7 +52,7 @@ HARMLESS = re.compile(r"^(Speculative Return Stack Overflow|RETBleed|MDS|TAA|MMI
                       r"Spectre V\d|SRBDS|GDS|Register File Data Sampling|ITS|"
                       r"Transient Scheduler Attacks|VMSCAPE): WARNING: ")
 
-OUR_MODULES = ("vbus", "venet", "venet_tap", "vbus_bridge", "vbus_ivtest")
+OUR_MODULES = ("vbus", "venet", "venet_tap", "vbus_bridge", "vbus_test", "vbus_ivtest")
 # A trace line that names one of our modules or functions
 OURS = re.compile(r"\[(%s)\]|\b(vbus|venet)_\w+\+0x" % "|".join(OUR_MODULES))
 # an address in module space that no loaded module owned when the trace was

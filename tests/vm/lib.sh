@@ -12,6 +12,8 @@
 #   wait_for SECS DESC CMD...  retry CMD until it succeeds (fails after SECS)
 #   guest_start NAME [QEMU ARGS...]   boot a guest VM under KVM
 #                              (GUEST_APPEND: more kernel parameters;
+#                              GUEST_DEBUG: the slab checks, slub_debug=FZPU
+#                              as in the host VM, unless set, e.g. empty;
 #                              GUEST_ROOT: the host VM's folder that is the
 #                              guest's read-only root, /hostroot, the build
 #                              machine's, unless set; / is the host VM's own)
@@ -159,7 +161,7 @@ guest_start() {
 		-m "${GUEST_MEM:-768}" -smp "${GUEST_CPUS:-1}" \
 		-kernel "/boot/vmlinuz-$VBUS_KVER" \
 		-initrd "$VBUS_BUILD/vm/$VBUS_KVER/guest.gz" \
-		-append "console=ttyS0 loglevel=5 panic=-1 vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 ${GUEST_DEBUG-slub_debug=FZPU} vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
 		-display none -monitor "unix:$d/mon,server=on,wait=off" -serial "file:$d/console.log" \
 		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \

@@ -306,18 +306,13 @@ def read_lines(path):
 
 def hang_evidence(kver, out, td):
     """(ours, lines): the hung host VM's CPU (cpu-state.txt) mapped to
-    symbols with System.map, the boot's KASLR offset and the module list
-    and our modules' symbols the heartbeat kept."""
+    symbols with the boot's kallsyms and the module list and our modules'
+    symbols that the heartbeat kept."""
     state = read(os.path.join(td, "cpu-state.txt"))
     if "RIP=" not in state:
         return False, ["no CPU state (%s)" % (state.strip().splitlines() or ["nothing read"])[-1]]
-    sysmap = read("/boot/System.map-" + kver)
-    offset = 0
-    k = re.search(r"^([0-9a-f]+) T _stext$", read(os.path.join(out, "kaslr.txt")), re.M)
-    m = re.search(r"^([0-9a-f]+) T _stext$", sysmap, re.M)
-    if k and m:
-        offset = int(k.group(1), 16) - int(m.group(1), 16)
-    symbols = klog.load_symbols(sysmap, offset) + klog.load_symbols(read(os.path.join(td, "modsyms.txt")))
+    symbols = klog.load_symbols(read(os.path.join(out, "kallsyms.txt"))) + \
+        klog.load_symbols(read(os.path.join(td, "modsyms.txt")))
     symbols.sort()
     modules = klog.load_modules(read(os.path.join(td, "modules.txt")))
     samples = state.split("--- info registers")
