@@ -39,6 +39,7 @@ run_tier() {
 	fails=$(grep -c '^FAIL:' "$tlog")
 	if [ "$results" = 0 ]; then
 		echo "FAIL: tier $name: printed no result (exit status $rc); see $tlog" | tee -a "$log"
+		tail -n 15 "$tlog" | sed 's/^/#   /'
 	elif [ "$rc" != 0 ] && [ "$fails" = 0 ]; then
 		echo "FAIL: tier $name: exited $rc with no failed case of its own (it crashed or stopped early); see $tlog" |
 			tee -a "$log"

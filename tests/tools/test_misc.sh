@@ -53,4 +53,34 @@ else
 	echo "SKIP: vbusctl-commands-documented groff not installed"
 fi
 
+# --socket-mode and --socket-group: the socket libvirt's QEMU connects to
+# (docs/operations.md), and a bad value refused with a message
+"$TOOLS/vbusd" --no-attach --socket "$T/g.sock" --socket-mode 0660 --socket-group daemon bus0 \
+	>"$T/vbusd.log" 2>&1 &
+vp=$!
+for _ in $(seq 50); do [ -S "$T/g.sock" ] && break; sleep 0.1; done
+got=$(stat -c '%a %G' "$T/g.sock" 2>/dev/null)
+kill "$vp" 2>/dev/null
+wait "$vp"
+vrc=$?
+if [ "$got" = "660 daemon" ] && [ "$vrc" = 0 ]; then
+	pass vbusd-socket-mode-group
+else
+	fail vbusd-socket-mode-group "socket '$got' (want '660 daemon'), exit $vrc: $(head -c 300 "$T/vbusd.log")"
+fi
+for bad in "unknown-group|--socket-group nosuchgroup|unknown group 'nosuchgroup'" \
+	"mode-not-octal|--socket-mode 888|invalid --socket-mode '888'" \
+	"mode-too-wide|--socket-mode 01777|invalid --socket-mode '01777'"; do
+	name=${bad%%|*} rest=${bad#*|}
+	opt=${rest%%|*} msg=${rest#*|}
+	# shellcheck disable=SC2086 # option and value
+	out=$("$TOOLS/vbusd" --no-attach --socket "$T/b.sock" $opt bus0 2>&1)
+	rc=$?
+	if [ "$rc" = 2 ] && printf '%s' "$out" | grep -qF "$msg" && [ ! -e "$T/b.sock" ]; then
+		pass "vbusd-refuses-$name"
+	else
+		fail "vbusd-refuses-$name" "exit $rc, '$out'"
+	fi
+done
+
 [ "$failures" = 0 ]
