@@ -200,11 +200,14 @@ def boot(kver, tests, out, limit):
                       "readonly=on,multidevs=remap",
            "-virtfs", "local,path=%s,mount_tag=vbusout,security_model=none,"
                       "multidevs=remap" % out]
+    # more arguments for the host VM's QEMU (NEST_QEMU_ARGS, split at
+    # spaces: e.g. a TCG plugin that profiles the whole nest)
+    cmd += os.environ.get("NEST_QEMU_ARGS", "").split()
     # the tests' knobs (FAULT_*, HOSTILE_*, BENCH_*: make soak, make bench)
     # reach the host VM through its output folder; values are words
     with open(os.path.join(out, "env.sh"), "w") as env:
         for k, v in sorted(os.environ.items()):
-            if re.fullmatch(r"(FAULT|HOSTILE|BENCH)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
+            if re.fullmatch(r"(FAULT|HOSTILE|BENCH|PROF)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
                 env.write("export %s='%s'\n" % (k, v))
     start = time.monotonic()
     with open(os.path.join(out, "qemu.log"), "w") as qlog:
