@@ -17,7 +17,7 @@ PKGS="
  linux-image-6.12-amd64 linux-headers-6.12-amd64
  linux-source-6.1
  iproute2 iputils-ping iperf3 sockperf ethtool pciutils procps socat
- dkms dh-dkms debhelper dpkg-dev fakeroot lintian rpm rpmlint
+ dkms dh-dkms debhelper dpkg-dev fakeroot lintian rpm rpmlint ccache
 "
 if [ "${1:-}" = demo ]; then
 	case ${DEMO_KERNEL:-6.12} in

@@ -519,6 +519,14 @@ def main():
         if not run:
             continue
         ensure_initramfs(kver)
+        # package tests whose DKMS builds may take the compiler's work from
+        # build/ccache ("# ccache: prime"): the same builds on this machine
+        # first (tests/pkg/ccache-prime.sh; a miss only costs time)
+        if any(re.search(r"^# ccache: prime", read(os.path.join(HERE, "tests", t + ".sh")), re.M)
+               for t in run):
+            prime = subprocess.run([os.path.join(REPO, "tests", "pkg", "ccache-prime.sh"), kver],
+                                   capture_output=True, text=True)
+            print("\n".join("# " + l for l in (prime.stdout + prime.stderr).splitlines()), flush=True)
         # the build tier's W=1 modules if they are of these sources
         build = subprocess.run([os.path.join(REPO, "tests", "build", "modules.sh"), kver, "W=1"],
                                capture_output=True, text=True,
