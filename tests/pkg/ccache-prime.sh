@@ -29,6 +29,7 @@ export CCACHE_DIR=$REPO/build/ccache
 command -v ccache >/dev/null || { echo "ccache-prime: ccache not installed" >&2; exit 2; }
 mkdir -p "$CCACHE_DIR"
 ccache --max-size=2G >/dev/null
+ccache --zero-stats >/dev/null
 W=$(mktemp -d "${TMPDIR:-/tmp}/vbus-ccache.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 rc=0
