@@ -336,6 +336,10 @@ def main():
         # host (the test bed's default is one; tests/vm/README.md)
         env = dict(os.environ)
         env.setdefault("NEST_SMP", "2")
+        # no slab debugging in the host VM either: make check's host VMs
+        # run with slub_debug=FZPU, which costs every allocation and free
+        # on the host side of every backend
+        env.setdefault("NEST_DEBUG", "")
         rc = subprocess.call([sys.executable, os.path.join(REPO, "tests", "vm", "nest.py"),
                               "--kernel", args.kernel, "--test", "bench"], env=env)
         src = newest_jsonl(args.kernel)
@@ -344,6 +348,7 @@ def main():
         took = (open(os.path.join(os.path.dirname(src), "rc")).read().split() + ["?", "?"])[1]
         meta["nest"] = "tests/vm/nest.py --kernel %s --test bench: %s, the test took %s s" % (
             args.kernel, "passed" if rc == 0 else "FAILED (exit %d)" % rc, took)
+        meta["host VM kernel debugging"] = env["NEST_DEBUG"] or "none"
         meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         meta["build machine"] = "%s, %d CPUs" % (platform.processor() or platform.machine(), os.cpu_count())
     rcfile = os.path.join(os.path.dirname(os.path.abspath(src)), "rc")

@@ -185,8 +185,10 @@ def boot(kver, tests, out, limit):
     the console, given FAULT_GRACE s for its traces)."""
     ird = os.path.join(BUILD, "vm", kver)
     console = os.path.join(out, "console.log")
-    append = ("console=ttyS0 loglevel=5 panic=-1 slub_debug=FZPU vbus.repo=%s vbus.build=%s "
-              "vbus.tests=%s" % (REPO, BUILD, ",".join(tests)))
+    # NEST_DEBUG: the kernel's debugging options (make bench: none)
+    append = ("console=ttyS0 loglevel=5 panic=-1 %s vbus.repo=%s vbus.build=%s "
+              "vbus.tests=%s" % (os.environ.get("NEST_DEBUG", "slub_debug=FZPU"), REPO, BUILD,
+                                 ",".join(tests)))
     # the monitor, for the CPU state of a host VM that hangs (a short path:
     # a unix socket's name has room for 107 bytes)
     mon = "/tmp/vbus-nest-%d-%s.mon" % (os.getpid(), kver)
