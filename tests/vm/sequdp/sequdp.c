@@ -9,7 +9,10 @@
  * them at PPS.
  * Its own queue's drops are not the path's: with IP_RECVERR a full local
  * queue answers ENOBUFS and the datagram is sent again, so every number
- * leaves the sender exactly once.
+ * leaves the sender exactly once. It prints
+ *   sent      datagrams send() took (COUNT - N unless it failed)
+ *   retries   sends that were refused (ENOBUFS) and made again
+ * also when an error ends it early (exit status 1).
  *
  * The receiver keeps a bitmap of the numbers it saw and reports
  *   received  datagrams that carried our magic
@@ -53,7 +56,10 @@ static const char usage[] =
 	"(N: 0 unless --from) and paces them at PPS per second (default 10000;\n"
 	"0: as fast as it can), each BYTES long (12 to 65000, default 64). A\n"
 	"full local queue (ENOBUFS) is waited out and the datagram sent again,\n"
-	"so the sender loses nothing.\n"
+	"so the sender loses nothing. It prints one line, also when an error\n"
+	"ends it early:\n"
+	"  sent= retries= seconds= pps=\n"
+	"sent counts the datagrams sent (send() took them), retries the refusals.\n"
 	"\n"
 	"The receiver listens on PORT (on ADDR, default any) and prints one line:\n"
 	"  received= unique= lost= dup= reordered= sockdrops= foreign= seconds= pps= missing=\n"
@@ -190,15 +196,15 @@ static int do_send(int argc, char **argv)
 		/* with IP_RECVERR an ICMP error from the path comes back here */
 		fprintf(stderr, "sequdp: send of datagram %llu to %s:%lld: %s\n",
 			(unsigned long long)seq, argv[0], port, strerror(errno));
-		close(fd);
-		return 1;
+		break;
 	}
+	/* what left: the datagrams send() took, not the count asked for */
 	t = now() - t0;
 	printf("sent=%llu retries=%llu seconds=%.3f pps=%.0f\n",
 	       (unsigned long long)(seq - from), retries, t,
 	       t > 0 ? (seq - from) / t : 0);
 	close(fd);
-	return 0;
+	return seq < (uint64_t)count ? 1 : 0;
 bad:
 	fputs(usage, stderr);
 	return 2;
