@@ -83,6 +83,22 @@ else
 	fail send-error-counts "exit $st, '$(cat /tmp/sequdp.$$)' '$(cat /tmp/sequdp.err.$$)'"
 fi
 rm -f /tmp/sequdp.$$ /tmp/sequdp.err.$$
+# stopped by SIGTERM (timeout 1): it says how many it sent, all of which
+# the receiver counted
+port=$((port + 1))
+"$S" recv $port 100000000 --idle 1 > /tmp/sequdp.rcv.$$ &
+pid=$!
+for _ in $(seq 50); do ss -Hlun "sport = :$port" | grep -q . && break; sleep 0.1; done
+timeout 1 "$S" send 127.0.0.1 $port 100000000 --rate 2000 > /tmp/sequdp.$$ 2> /tmp/sequdp.err.$$
+st=$?
+wait $pid
+n=$(sed -n 's/^sent=\([0-9]*\) .*/\1/p' /tmp/sequdp.$$)
+if [ $st = 124 ] && [ -n "$n" ] && [ "$n" -gt 0 ] && grep -q "^received=$n unique=$n " /tmp/sequdp.rcv.$$; then
+	pass stopped-counts
+else
+	fail stopped-counts "exit $st, '$(cat /tmp/sequdp.$$)' '$(cat /tmp/sequdp.err.$$)', receiver '$(cat /tmp/sequdp.rcv.$$)'"
+fi
+rm -f /tmp/sequdp.$$ /tmp/sequdp.err.$$ /tmp/sequdp.rcv.$$
 for bad in "recv" "recv 0 10" "recv 5000 x" "send 1.2.3 9 1" "send 127.0.0.1 9 1 --size 5" "bogus"; do
 	# shellcheck disable=SC2086
 	"$S" $bad > /dev/null 2> /tmp/sequdp.err.$$
