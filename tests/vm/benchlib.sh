@@ -21,6 +21,11 @@
 # Knobs (set before sourcing):
 #   BENCH_ROUNDS  rounds over all backends
 #   BENCH_T       seconds per measurement
+#   BENCH_RR_T    seconds per sockperf run (default BENCH_T): sockperf
+#                 counts only the round trips of its valid window, the run
+#                 less its first 0.4 s (warm-up) and its last 0.59 s (sockperf
+#                 3.7: a 1-second run's window is 10 ms, a 2-second run's
+#                 1.01 s), so a run needs 2 s to measure on a busy machine
 #   BENCH_TXM     txmitigation values of the sweep
 #   BENCH_BT      burstthresh values of the sweep (txmitigation 10)
 #   BENCH_LINGER  linger_us values of the sweep (txmitigation 10,
@@ -130,7 +135,10 @@ measure() {
 			snapshot "$f.s1" "$b"
 			# sockperf counts only round trips inside its valid window:
 			# after a stall of the machine a short run can have none.
-			# Measured again, once, counters and all.
+			# Measured again, once, counters and all; if the second
+			# has none either, benchrec.py tells the tool having
+			# measured nothing (a SKIP, unless veth measured) from
+			# the backend failing.
 			if [ "$kind" != rr ] || [ "$try" = 2 ] ||
 				! grep -q 'No valid observations' "$f.txt"; then
 				break
@@ -214,9 +222,10 @@ record() {
 	done < <(python3 "$REC" "$JSONL" "$MANIFEST" 2>&1)
 }
 
+BENCH_RR_T=${BENCH_RR_T:-$BENCH_T}
 rr() {	# BACKEND SIZE
-	timeout $((BENCH_T + 30)) sockperf ping-pong -i "$(bk_addr "$1")" -p 11111 -m "$2" \
-		-t "$BENCH_T" --full-rtt --no-rdtsc
+	timeout $((BENCH_RR_T + 30)) sockperf ping-pong -i "$(bk_addr "$1")" -p 11111 -m "$2" \
+		-t "$BENCH_RR_T" --full-rtt --no-rdtsc
 }
 # iperf3 ARGS...: a client run, again (up to twice) while the server is
 # still busy with the previous test

@@ -24,20 +24,27 @@ import json, sys
 print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 }
 
-# Sequenced UDP (sequdp) for 3 s at rate $3 (Mb/s, "20M"; 1200-byte
-# datagrams) from guest $1 to $2, an address of the host VM ($4 = -R: from
-# the host VM to the guest's address on that link). Prints "LOST SENT SOCK
-# NEIGH QDISC": the numbers the receiver never saw (sequdp waits for late
-# ones; iperf3 counts as lost whatever its server has not read when the
-# test's end reaches it), the datagrams sent, the receiving socket's own
-# drops (SO_RXQ_OVFL: a receiver off the CPU overflows its socket), and
-# over the run, on both machines, the neighbour table's drops (a datagram
-# queued behind an unanswered ARP request and pushed out) and the qdiscs'
-# (fq_codel, the default, drops what waited too long behind a stopped
-# queue); or "failed". None of these is the link's loss. Both ends get 2 MiB socket buffers: under emulation
-# a receiver process can be off the CPU for tens of milliseconds.
+# guest_udp_run GUEST ADDR RATE [-R]: sequenced UDP (sequdp) for 3 s at
+# RATE (Mb/s, "20M"; 1200-byte datagrams) from GUEST to ADDR, an address of
+# the host VM (-R: from the host VM to the guest's address on that link).
+# Prints one line of "name=value" fields, or "failed":
+#   want       datagrams asked of the sender
+#   sent       datagrams the sender says it sent (sequdp send's own count;
+#              a local queue's refusal, ENOBUFS with IP_RECVERR, is waited
+#              out and the datagram sent again, so none is dropped unseen
+#              at the sender)
+#   received unique lost dup reordered sockdrops   the receiver's counts
+#              (lost: numbers it never saw; it waits for late ones)
+#   neigh qdisc   over the run, on both machines, the neighbour table's
+#              drops (a datagram queued behind an unanswered ARP request)
+#              and the root qdiscs' drops (what a pfifo refused and the
+#              sender sent again; what fq_codel dropped in silence)
+# Both ends get 2 MiB socket buffers: under emulation a receiver process
+# can be off the CPU for tens of milliseconds. A run that must lose nothing
+# needs pfifo qdiscs on both ends (queues_pfifo): fq_codel drops, in
+# silence, what waited too long behind a stopped queue.
 guest_udp_run() {
-	local g=$1 srv=$2 dir=$4 seq=$VBUS_BUILD/sequdp/sequdp pps n ga r out h0 g0 h1 g1 i
+	local g=$1 srv=$2 dir=$4 seq=$VBUS_BUILD/sequdp/sequdp pps n ga r out sout h0 g0 h1 g1 i
 	pps=$((${3%M} * 1000000 / 8 / 1200))
 	n=$((pps * 3))
 	sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304
@@ -50,7 +57,7 @@ guest_udp_run() {
 			gx "$g" "ss -Hlun 'sport = :7400' | grep -q ." && break
 			sleep 0.5
 		done
-		"$seq" send "$ga" 7400 "$n" --rate "$pps" --size 1200 > /dev/null 2>&1 || { echo failed; return 1; }
+		sout=$("$seq" send "$ga" 7400 "$n" --rate "$pps" --size 1200 2>&1) || { echo failed; return 1; }
 		for i in $(seq 60); do
 			out=$(GX_TIMEOUT=5 gx "$g" cat /tmp/udp-run.txt 2>/dev/null) && break
 			sleep 1
@@ -62,7 +69,7 @@ guest_udp_run() {
 			ss -Hlun 'sport = :7400' | grep -q . && break
 			sleep 0.1
 		done
-		GX_TIMEOUT=90 gx "$g" "$seq send $srv 7400 $n --rate $pps --size 1200" > /dev/null 2>&1 || {
+		sout=$(GX_TIMEOUT=90 gx "$g" "$seq send $srv 7400 $n --rate $pps --size 1200" 2>&1) || {
 			kill $r
 			wait $r
 			echo failed
@@ -72,33 +79,111 @@ guest_udp_run() {
 		out=$(cat "$VBUS_TEST_OUT/udp-run.txt")
 	fi
 	h1=$(net_counters) g1=$(guest_net_counters "$g")
-	printf '%s\n' "$out" >> "$VBUS_TEST_OUT/udp-runs.txt"
-	printf '%s' "$out" | python3 -c '
+	printf 'sender: %s\nreceiver: %s\n' "$sout" "$out" >> "$VBUS_TEST_OUT/udp-runs.txt"
+	printf '%s\n%s' "$sout" "$out" | python3 -c '
 import sys
-kv = dict(f.split("=", 1) for f in sys.stdin.read().split() if "=" in f)
+kv = dict(f.split("=", 1) for f in sys.stdin.read().split() if "=" in f and f.split("=", 1)[1].isdigit())
 d = {}
 for snap, sign in zip(sys.argv[2:], (-1, 1, -1, 1)):
     for line in snap.splitlines():
         k, v = line.split()
         d[k] = d.get(k, 0) + sign * int(v)
-print(kv["lost"], sys.argv[1], kv["sockdrops"], d["arp.unresolved_discards"], d["qdisc.dropped"])' \
+print("want=%s sent=%s received=%s unique=%s lost=%s dup=%s reordered=%s sockdrops=%s neigh=%d qdisc=%d" % (
+    sys.argv[1], kv["sent"], kv["received"], kv["unique"], kv["lost"], kv["dup"], kv["reordered"],
+    kv["sockdrops"], d["arp.unresolved_discards"], d["qdisc.dropped"]))' \
 		"$n" "$h0" "$h1" "$g0" "$g1" || echo failed
 }
 
-# expect_udp_run DESC "LOST SENT SOCK NEIGH QDISC": datagrams were sent
-# and every missing one is a socket's, the neighbour table's or a qdisc's
-# own drop (the link lost none).
-expect_udp_run() {
-	local lost sent sock neigh qdisc
-	read -r lost sent sock neigh qdisc <<< "$2"
-	if [ "$lost" = failed ] || [ -z "$qdisc" ]; then
+# udp_field NAME RUN: one field of a guest_udp_run line (empty if none)
+udp_field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# expect_udp_nothing_lost DESC RUN: a guest_udp_run that must lose nothing:
+# the sender sent every datagram asked of it, and every one of them arrived
+# once and in order (lost, dup and reordered all 0). No drop anywhere
+# excuses a missing datagram; the socket's, the neighbour table's and the
+# qdiscs' drops are shown, to say where one went.
+expect_udp_nothing_lost() {
+	local want sent lost dup reord
+	want=$(udp_field want "$2") sent=$(udp_field sent "$2") lost=$(udp_field lost "$2")
+	dup=$(udp_field dup "$2") reord=$(udp_field reordered "$2")
+	if [ -z "$want" ] || [ -z "$sent" ] || [ -z "$lost" ] || [ -z "$dup" ] || [ -z "$reord" ]; then
 		vbus_fail "$1: no UDP run ($2)"
-	elif [ "$sent" -lt 100 ]; then
-		vbus_fail "$1: only $sent datagrams sent"
-	elif [ "$lost" -gt $((sock + neigh + qdisc)) ]; then
-		vbus_fail "$1: $lost of $sent lost, $sock socket, $neigh neighbour and $qdisc qdisc drops"
+	elif [ "$sent" != "$want" ]; then
+		vbus_fail "$1: the sender sent $sent of $want datagrams ($2)"
+	elif [ "$lost" != 0 ] || [ "$dup" != 0 ] || [ "$reord" != 0 ]; then
+		vbus_fail "$1: $lost of $sent lost, $dup duplicated, $reord reordered ($2)"
 	else
-		vbus_ok "$1: $lost of $sent missing, $sock socket, $neigh neighbour and $qdisc qdisc drops"
+		vbus_ok "$1: $sent of $sent arrived, once each and in order ($2)"
+	fi
+}
+
+# expect_udp_flood DESC SENDER RECEIVER MAX_PCT: a flood, which may lose
+# datagrams (not a "nothing lost" run): SENDER is sequdp send's line (a
+# sender stopped by `timeout N` still prints sent=), RECEIVER sequdp recv's
+# (with a COUNT above what was sent). It passes when the sender sent some,
+# the receiver saw each number at most once and none that was not sent,
+# and no more than MAX_PCT percent of what was sent is missing (the
+# receiving socket's overflow, sockdrops, shown with it, is what a flood
+# into a receiver that is off the CPU loses).
+expect_udp_flood() {
+	local sent unique dup sock
+	sent=$(udp_field sent "$2") unique=$(udp_field unique "$3")
+	dup=$(udp_field dup "$3") sock=$(udp_field sockdrops "$3")
+	if [ -z "$sent" ] || [ -z "$unique" ] || [ -z "$dup" ] || [ "$sent" = 0 ]; then
+		vbus_fail "$1: no flood measured (sender '$2', receiver '$3')"
+	elif [ "$unique" -gt "$sent" ] || [ "$dup" != 0 ]; then
+		vbus_fail "$1: $unique numbers arrived of $sent sent, $dup duplicated"
+	elif [ $(((sent - unique) * 100)) -gt $((sent * $4)) ]; then
+		vbus_fail "$1: $((sent - unique)) of $sent missing, more than $4% ($sock socket drops)"
+	else
+		vbus_ok "$1: $unique of $sent arrived, $((sent - unique)) missing (at most $4%), $sock socket drops"
+	fi
+}
+
+# guest_tcp_echo GUEST ADDR BYTES: BYTES of random data from the host VM
+# to ADDR (GUEST's address) over TCP, and the same bytes back: the guest
+# echoes the stream (socat into cat), both directions at once, with TSO
+# both ways. The host VM hashes what it sent and what came back. Prints
+# "sent=N echoed=N sha256=equal|differs seconds=S", or "failed: ...".
+# (socat's 8 KiB blocks: with larger ones a blocking write to cat can
+# wait on cat, which waits on socat, for ever.)
+guest_tcp_echo() {
+	gx "$1" "(socat -t 60 -b 8192 TCP-LISTEN:7003,reuseaddr EXEC:cat > /dev/null 2>&1 &)" ||
+		{ echo "failed: socat in $1"; return 1; }
+	for _ in $(seq 20); do
+		gx "$1" "ss -Hltn 'sport = :7003' | grep -q ." && break
+		sleep 0.5
+	done
+	timeout 300 python3 -c '
+import hashlib, os, socket, sys, threading, time
+addr, n = sys.argv[1], int(sys.argv[2])
+data = os.urandom(n)
+want = hashlib.sha256(data).hexdigest()
+s = socket.create_connection((addr, 7003), timeout=120)
+def send():
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+t0 = time.monotonic()
+t = threading.Thread(target=send)
+t.start()
+h, got = hashlib.sha256(), 0
+while True:
+    b = s.recv(1 << 18)
+    if not b:
+        break
+    h.update(b)
+    got += len(b)
+t.join()
+print("sent=%d echoed=%d sha256=%s seconds=%.1f" % (n, got, "equal" if h.hexdigest() == want else "differs",
+                                                    time.monotonic() - t0))' "$2" "$3" 2>&1 | tail -n 1
+}
+
+# expect_tcp_echo DESC ECHO BYTES: every byte came back, the same bytes
+expect_tcp_echo() {
+	if [[ $2 =~ ^sent=$3\ echoed=$3\ sha256=equal\  ]]; then
+		vbus_ok "$1: $2"
+	else
+		vbus_fail "$1: want sent=$3 echoed=$3 sha256=equal, got '$2'"
 	fi
 }
 

@@ -9,7 +9,13 @@
  * them at PPS.
  * Its own queue's drops are not the path's: with IP_RECVERR a full local
  * queue answers ENOBUFS and the datagram is sent again, so every number
- * leaves the sender exactly once.
+ * leaves the sender exactly once. It prints
+ *   sent      datagrams send() took (COUNT - N unless it failed or was
+ *             stopped)
+ *   retries   sends that were refused (ENOBUFS) and made again
+ * also when an error ends it early (exit status 1) or SIGTERM/SIGINT
+ * stops it (exit status 0: `timeout 5 sequdp send ...` floods for 5 s and
+ * says how many it sent).
  *
  * The receiver keeps a bitmap of the numbers it saw and reports
  *   received  datagrams that carried our magic
@@ -32,6 +38,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +60,10 @@ static const char usage[] =
 	"(N: 0 unless --from) and paces them at PPS per second (default 10000;\n"
 	"0: as fast as it can), each BYTES long (12 to 65000, default 64). A\n"
 	"full local queue (ENOBUFS) is waited out and the datagram sent again,\n"
-	"so the sender loses nothing.\n"
+	"so the sender loses nothing. It prints one line, also when an error\n"
+	"ends it early (exit status 1) or SIGTERM or SIGINT stops it (0):\n"
+	"  sent= retries= seconds= pps=\n"
+	"sent counts the datagrams sent (send() took them), retries the refusals.\n"
 	"\n"
 	"The receiver listens on PORT (on ADDR, default any) and prints one line:\n"
 	"  received= unique= lost= dup= reordered= sockdrops= foreign= seconds= pps= missing=\n"
@@ -65,6 +75,14 @@ static const char usage[] =
 	"datagram once one came, or at --timeout seconds (default 3600).\n"
 	"\n"
 	"Exit status: 0 the count ran, 1 an error (message on stderr), 2 usage.\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static double now(void)
 {
@@ -160,8 +178,15 @@ static int do_send(int argc, char **argv)
 	}
 	memset(buf, 0xa5, sizeof(buf));
 	put_be(buf, SEQUDP_MAGIC, 4);
+	{
+		/* no SA_RESTART: a blocked send() or nanosleep() returns */
+		struct sigaction sa = { .sa_handler = on_stop };
+
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	t0 = now();
-	for (seq = from; seq < (uint64_t)count;) {
+	for (seq = from; seq < (uint64_t)count && !stop;) {
 		if (rate) {
 			double due = t0 + (seq - from) / (double)rate;
 
@@ -190,15 +215,15 @@ static int do_send(int argc, char **argv)
 		/* with IP_RECVERR an ICMP error from the path comes back here */
 		fprintf(stderr, "sequdp: send of datagram %llu to %s:%lld: %s\n",
 			(unsigned long long)seq, argv[0], port, strerror(errno));
-		close(fd);
-		return 1;
+		break;
 	}
+	/* what left: the datagrams send() took, not the count asked for */
 	t = now() - t0;
 	printf("sent=%llu retries=%llu seconds=%.3f pps=%.0f\n",
 	       (unsigned long long)(seq - from), retries, t,
 	       t > 0 ? (seq - from) / t : 0);
 	close(fd);
-	return 0;
+	return seq < (uint64_t)count && !stop ? 1 : 0;
 bad:
 	fputs(usage, stderr);
 	return 2;
