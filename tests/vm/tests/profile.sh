@@ -51,11 +51,19 @@ phase() {
 # moved in between would show in both)
 pfns() { python3 "$PROF/pagemap.py" "$GPID" > "$VBUS_TEST_OUT/guest-ram-pfns-$1.txt"; }
 
+# cpu_snap FILE: where the host VM's CPU time went (jiffies): /proc/stat
+# (the guest's time is in its own column) and every thread's stat (the
+# guest's vCPU thread, vhost's worker, ksoftirqd, iperf3, ...), one cat
+cpu_snap() {
+	cat /proc/stat /proc/[0-9]*/task/[0-9]*/stat > "$1" 2> /dev/null
+}
+
 # prof_phase BACKEND KIND: one transfer in a phase of its own
 prof_phase() {
 	local b=$1 k=$2 name=$1-$2 f=$RAWP/$1-$2 rc a
 	check "$name: the plugin acknowledges the phase" phase "$name"
 	snapshot "$f.s0" "$b"
+	cpu_snap "$f.cpu0"
 	case $k in
 	idle) sleep "$PROF_T" ;;
 	tcp-g2h) iperf -c "$(bk_addr "$b")" -R ;;
@@ -64,6 +72,7 @@ prof_phase() {
 	*) fatal "unknown kind $k" ;;
 	esac > "$f.json" 2>&1
 	rc=$?
+	cpu_snap "$f.cpu1"
 	snapshot "$f.s1" "$b"
 	check "$name: back to phase none" phase none
 	expect_eq "$name: the transfer ran" "$rc" 0
