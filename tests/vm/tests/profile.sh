@@ -18,11 +18,12 @@
 # behind the guest's RAM (tests/vm/prof/pagemap.py), for bench/profile.py.
 #
 # Knobs: PROF_T seconds per transfer (12); PROF_BACKENDS (venet vhost);
-# PROF_KINDS (idle tcp-g2h tcp-h2g udp64-g2h); PROF_NOPLUGIN=1 runs
-# without the plugin (no acknowledgements awaited).
+# PROF_KINDS (idle-1 tcp-g2h tcp-h2g udp64-g2h idle-2: idle-N is a phase
+# with no traffic, the background); PROF_NOPLUGIN=1 runs without the
+# plugin (no acknowledgements awaited).
 PROF_T=${PROF_T:-12}
 PROF_BACKENDS=${PROF_BACKENDS:-venet vhost}
-PROF_KINDS=${PROF_KINDS:-idle tcp-g2h tcp-h2g udp64-g2h}
+PROF_KINDS=${PROF_KINDS:-idle-1 tcp-g2h tcp-h2g udp64-g2h idle-2}
 # shellcheck disable=SC2034
 BENCH_T=$PROF_T BENCH_SETUP_ONLY=1
 . "$VBUS_REPO/tests/vm/benchlib.sh"
@@ -58,14 +59,17 @@ cpu_snap() {
 	cat /proc/stat /proc/[0-9]*/task/[0-9]*/stat > "$1" 2> /dev/null
 }
 
-# prof_phase BACKEND KIND: one transfer in a phase of its own
+# prof_phase BACKEND KIND: one transfer in a phase of its own (named
+# BACKEND-KIND; idle-N: no traffic, named idle-N, the counters of BACKEND)
 prof_phase() {
-	local b=$1 k=$2 name=$1-$2 f=$RAWP/$1-$2 rc a
+	local b=$1 k=$2 name=$1-$2 f rc a
+	[ "${k%-*}" = idle ] && name=$k
+	f=$RAWP/$name
 	check "$name: the plugin acknowledges the phase" phase "$name"
 	snapshot "$f.s0" "$b"
 	cpu_snap "$f.cpu0"
 	case $k in
-	idle) sleep "$PROF_T" ;;
+	idle-*) sleep "$PROF_T" ;;
 	tcp-g2h) iperf -c "$(bk_addr "$b")" -R ;;
 	tcp-h2g) iperf -c "$(bk_addr "$b")" ;;
 	udp64-g2h) iperf -u -b 0 -l 64 -w 2M -c "$(bk_addr "$b")" -R ;;
@@ -91,8 +95,8 @@ check "no phase yet: the plugin acknowledges 'none'" phase none
 pfns before
 for k in $PROF_KINDS; do
 	for b in $PROF_BACKENDS; do
-		# idle: the guest's background, once (the backend does not matter)
-		[ "$k" = idle ] && [ "$b" != "${PROF_BACKENDS%% *}" ] && continue
+		# idle-N: the background, once (the backend does not matter)
+		[ "${k%-*}" = idle ] && [ "$b" != "${PROF_BACKENDS%% *}" ] && continue
 		prof_phase "$b" "$k"
 	done
 done
