@@ -43,6 +43,26 @@ NOTE = ("Instructions executed (TCG plugin counts), a proxy for the emulated "
         "accesses, helpers, the emulated SVM's world switches) and QEMU's own "
         "work outside translated code is not counted.")
 CATS = ["host VM kernel", "guest kernel", "host VM user", "guest user", "unknown"]
+# The functions the host VM's slub_debug=FZPU (nest.py boots it so) runs on
+# every allocation and free: the stack trace of U (the ORC unwinder, the
+# stack depot) and the red zone/poison checks of Z and P. A function of
+# this list can also be called for other reasons (memchr_inv,
+# kernel_text_address): the sum is an estimate, by name.
+SLUB_DEBUG = re.compile(
+    r"^(unwind_next_frame|unwind_get_return_address|__unwind_start|__orc_find|"
+    r"orc_find(\.part\.0)?|stack_access_ok|__stack_depot_save|stack_depot_save|"
+    r"arch_stack_walk|stack_trace_consume_entry|stack_trace_save|kernel_text_address|"
+    r"__kernel_text_address|mod_find|__module_address|__module_text_address|"
+    r"is_module_text_address|filter_irq_stacks|ftrace_graph_ret_addr|"
+    r"is_ftrace_trampoline|is_bpf_text_address|bpf_ksym_find|get_stack_info|"
+    r"in_task_stack|in_irq_stack|in_entry_stack|get_stack_info_noinstr|"
+    r"check_bytes_and_report|check_object|memchr_inv|on_freelist|set_track_prepare|"
+    r"set_track_update|init_object|check_valid_pointer|slab_pad_check|"
+    r"free_debug_processing|alloc_debug_processing|free_to_partial_list|check_slab)$")
+
+
+def slub_share(funcs):
+    return sum(v for f, v in funcs.items() if SLUB_DEBUG.match(f))
 
 
 def read_kallsyms(path):
@@ -231,10 +251,12 @@ def classify(d, phases, host, guest, layout, pfn_lo, pfn_hi):
     res = {}
     for name, (blocks, meta) in phases.items():
         cat = collections.Counter()
+        execs = collections.Counter()
         funcs = {c: collections.Counter() for c in CATS}
         odd = collections.Counter()
         for v, h, i, e in blocks:
             p = layout.phys(h)
+            execs["all"] += e
             if p is None:
                 cat["unknown"] += i
                 funcs["unknown"]["(no RAM page: 0x%x)" % v if h else "(no host pointer)"] += i
@@ -256,8 +278,71 @@ def classify(d, phases, host, guest, layout, pfn_lo, pfn_hi):
                 c = "guest user" if is_guest else "host VM user"
                 cat[c] += i
                 funcs[c]["(user, not symbolized)"] += i
+        odd.setdefault("kernel address outside this side's text and modules", 0)
+        cat.execs = execs["all"]
         res[name] = (cat, funcs, odd)
     return res
+
+
+def is_idle(name):
+    return name.startswith("idle") or name.endswith("-idle")
+
+
+def net_of(cat, funcs, secs, bcat, bfuncs, bsecs):
+    """counts minus the background's rate over secs"""
+    k = secs / bsecs
+    ncat = collections.Counter({c: cat[c] - bcat[c] * k for c in CATS})
+    nf = {c: collections.Counter({f: v - bfuncs[c][f] * k for f, v in funcs[c].items()})
+          for c in CATS}
+    return ncat, nf
+
+
+def read_cpu(path):
+    """/proc/stat's cpu line and every thread's (comm, utime+stime,
+    guest_time) in jiffies, by tid"""
+    total, threads = None, {}
+    try:
+        lines = open(path, errors="replace").read().splitlines()
+    except OSError:
+        return None, {}
+    for line in lines:
+        if line.startswith("cpu "):
+            total = [int(x) for x in line.split()[1:]]
+            continue
+        m = re.match(r"(\d+) \((.*)\) (.*)$", line)
+        if not m:
+            continue
+        f = m.group(3).split()
+        # fields after comm: state(3) ... utime(14) stime(15) ... guest_time(43)
+        try:
+            threads[int(m.group(1))] = (m.group(2), int(f[11]) + int(f[12]), int(f[40]))
+        except (IndexError, ValueError):
+            pass
+    return total, threads
+
+
+def cpu_delta(d, name):
+    f = os.path.join(d, "prof-raw", name)
+    t0, th0 = read_cpu(f + ".cpu0")
+    t1, th1 = read_cpu(f + ".cpu1")
+    if not t0 or not t1:
+        return None
+    dt = [b - a for a, b in zip(t0, t1)]
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    dt += [0] * (10 - len(dt))
+    split = {"guest (vCPU in guest mode)": dt[8] + dt[9],
+             "host VM user": dt[0] + dt[1] - dt[8] - dt[9],
+             "host VM kernel": dt[2] + dt[5] + dt[6],
+             "idle": dt[3] + dt[4], "steal": dt[7]}
+    thr = collections.Counter()
+    gtime = {}
+    for tid, (comm, t, g) in th1.items():
+        if tid in th0 and th0[tid][0] == comm:
+            dd = t - th0[tid][1]
+            if dd > 0:
+                thr["%s" % comm] += dd
+                gtime[comm] = gtime.get(comm, 0) + g - th0[tid][2]
+    return split, thr, gtime
 
 
 def phase_info(d):
@@ -293,6 +378,7 @@ def phase_info(d):
                 r["iperf_packets"] = j["end"]["sum"]["packets"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
+        r["cpu"] = cpu_delta(d, name)
         info[name] = r
     return info
 
@@ -307,10 +393,17 @@ def fmt(x):
     return "%.2f" % x
 
 
+def ratio(x, y):
+    return "%.2fx" % (x / y) if y > 0 and x >= 0 else "-"
+
+
 def fmt_m(x):
-    """instructions in millions (k for small)"""
+    """instructions in millions (k for small); negative: 0 (net of the
+    background, below its noise)"""
     if x is None:
         return "-"
+    if x < 0:
+        return "<0"
     if x >= 1e6:
         return "%.2fM" % (x / 1e6) if x < 1e7 else "%.1fM" % (x / 1e6)
     return "%.0fk" % (x / 1e3)
@@ -362,12 +455,21 @@ def main():
         pr("check: host VM kernel text found at its iomem physical address for %.2f%% of its instructions" % (
             100.0 * g / max(1, g + b)))
     pr("")
-    idle_rate = None
+    # the background: the idle phase (no traffic) with the lowest rate (an
+    # idle phase can catch sporadic work of the harness, such as its
+    # heartbeat reading /proc/kallsyms when /proc/modules changed)
+    idle_rate, base = None, None
     for name in phases:
-        if name.endswith("-idle"):
+        if is_idle(name):
             m = phases[name][1]
             secs = float(m["end_unix"]) - float(m["start_unix"])
-            idle_rate = int(m["total_insns"]) / secs if secs > 0 else None
+            rate = int(m["total_insns"]) / secs if secs > 0 else None
+            pr("idle phase %s: %.3g instructions/s" % (name, rate or 0))
+            if rate and (idle_rate is None or rate < idle_rate):
+                idle_rate, base = rate, (name, secs)
+    if base:
+        pr("background subtracted in the net columns: %s" % base[0])
+        pr("")
     rows = {}
     for name, (blocks, meta) in phases.items():
         cat, funcs, odd = res[name]
@@ -378,8 +480,8 @@ def main():
         pr("")
         pr("plugin window %.1f s, %.3g instructions (%.3g/s)%s" % (
             secs, tot, tot / secs if secs else 0,
-            "; the idle phase's rate over this window would be %.1f%% of it" % (
-                100.0 * idle_rate * secs / tot) if idle_rate and not name.endswith("-idle") else ""))
+            "; the background's rate over this window would be %.1f%% of it" % (
+                100.0 * idle_rate * secs / tot) if idle_rate and not is_idle(name) else ""))
         unit, per = None, None
         if r.get("bytes"):
             pr("transfer %.1f s: %.4g bytes in %d frames (host-side netdev, data direction; %d frames back)%s" % (
@@ -396,6 +498,28 @@ def main():
                 if k in r:
                     kv.append("%s %s" % (lab, fmt(r[k] / per)))
             pr("per %s: %s instructions; %s" % (unit, fmt_m(tot / per), ", ".join(kv)))
+        cpu = r.get("cpu")
+        if cpu:
+            split, thr, gtime = cpu
+            busy = sum(v for k, v in split.items() if k != "idle")
+            allj = sum(split.values())
+            pr("host VM CPU time (/proc/stat, %.1f CPU-s, %.0f%% busy): %s" % (
+                allj / 100.0, 100.0 * busy / max(1, allj), ", ".join(
+                    "%s %.0f%%" % (k, 100.0 * v / max(1, busy)) for k, v in split.items()
+                    if k != "idle")))
+            pr("  the same split in instructions: host VM kernel %.0f%%, host VM user %.0f%%, guest %.0f%%" % (
+                100.0 * cat["host VM kernel"] / max(1, tot), 100.0 * cat["host VM user"] / max(1, tot),
+                100.0 * (cat["guest kernel"] + cat["guest user"]) / max(1, tot)))
+            pr("  threads (CPU-s): %s" % ", ".join(
+                "%s %.2f%s" % (c, v / 100.0, " (guest mode %.2f)" % (gtime[c] / 100.0)
+                               if gtime.get(c) else "") for c, v in thr.most_common(8)))
+            r["cpu_split"] = (split, busy)
+        sd = slub_share(funcs["host VM kernel"])
+        r["slub"] = sd
+        if cat["host VM kernel"]:
+            pr("host VM slab debugging (slub_debug=FZPU: stack traces and checks, by function name): "
+               "%.1f%% of the phase, %.1f%% of the host VM kernel" % (
+                   100.0 * sd / max(1, tot), 100.0 * sd / cat["host VM kernel"]))
         for k, v in odd.items():
             pr("check: %s: %.2f%% of the instructions" % (k, 100.0 * v / max(1, tot)))
         pr("")
@@ -412,10 +536,12 @@ def main():
             for f, v in funcs[c].most_common(a.top):
                 pr("  %5.1f%%  %8s  %s" % (100.0 * v / tot, fmt_m(v / per) if per else fmt_m(v), f))
             pr("")
-        rows[name] = (cat, funcs, tot, per, unit, r)
+        ncat, nfuncs = (net_of(cat, funcs, secs, res[base[0]][0], res[base[0]][1], base[1])
+                        if base else (cat, funcs))
+        rows[name] = (cat, funcs, tot, per, unit, r, ncat, nfuncs)
     # side by side
     md = []
-    kinds = sorted({n.split("-", 1)[1] for n in rows if "-" in n and not n.endswith("-idle")},
+    kinds = sorted({n.split("-", 1)[1] for n in rows if "-" in n and not is_idle(n)},
                    key=lambda k: ["tcp-g2h", "tcp-h2g", "udp64-g2h"].index(k)
                    if k in ["tcp-g2h", "tcp-h2g", "udp64-g2h"] else 9)
     for k in kinds:
@@ -425,41 +551,61 @@ def main():
         unit = va[4]
         md.append("### %s: instructions per %s, venet vs vhost-net" % (k, unit))
         md.append("")
-        md.append("| | venet | vhost-net | venet / vhost-net |")
-        md.append("| --- | --- | --- | --- |")
+        md.append("| | venet | vhost-net | venet / vhost-net | venet, net | vhost-net, net | net ratio |")
+        md.append("| --- | --- | --- | --- | --- | --- | --- |")
         ra, rh = va[5], vh[5]
         if "gbps" in ra and "gbps" in rh:
-            md.append("| iperf3 Gb/s (this run, plugin loaded) | %.3f | %.3f | %.2fx |" % (
+            md.append("| iperf3 Gb/s (this run, plugin loaded) | %.3f | %.3f | %.2fx | | | |" % (
                 ra["gbps"], rh["gbps"], ra["gbps"] / rh["gbps"] if rh["gbps"] else 0))
-        md.append("| frames (data direction) | %d | %d | |" % (ra["frames"], rh["frames"]))
+        md.append("| frames (data direction) | %d | %d | | | | |" % (ra["frames"], rh["frames"]))
         if unit == "64 KiB":
-            md.append("| bytes per frame | %.0f | %.0f | |" % (ra["bytes"] / max(1, ra["frames"]),
+            md.append("| bytes per frame | %.0f | %.0f | | | | |" % (ra["bytes"] / max(1, ra["frames"]),
                                                            rh["bytes"] / max(1, rh["frames"])))
         ta, th = va[2] / va[3], vh[2] / vh[3]
-        md.append("| **all instructions** | **%s** | **%s** | **%.2fx** |" % (fmt_m(ta), fmt_m(th), ta / th))
+        na, nh = sum(va[6].values()) / va[3], sum(vh[6].values()) / vh[3]
+        md.append("| **all instructions** | **%s** | **%s** | **%.2fx** | **%s** | **%s** | **%s** |" % (
+            fmt_m(ta), fmt_m(th), ta / th, fmt_m(na), fmt_m(nh), ratio(na, nh)))
+        x, y = va[0].execs / va[3], vh[0].execs / vh[3]
+        md.append("| translation blocks executed | %s | %s | %s | | | |" % (fmt_m(x), fmt_m(y), ratio(x, y)))
         for c in CATS:
             x, y = va[0][c] / va[3], vh[0][c] / vh[3]
-            md.append("| %s | %s | %s | %s |" % (c, fmt_m(x), fmt_m(y), "%.2fx" % (x / y) if y else "-"))
+            nx, ny = va[6][c] / va[3], vh[6][c] / vh[3]
+            md.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                c, fmt_m(x), fmt_m(y), ratio(x, y), fmt_m(nx), fmt_m(ny), ratio(nx, ny)))
+            if c == "host VM kernel":
+                x, y = ra["slub"] / va[3], rh["slub"] / vh[3]
+                nx, ny = slub_share(va[7][c]) / va[3], slub_share(vh[7][c]) / vh[3]
+                md.append("| of which slab debugging (by name) | %s | %s | %s | %s | %s | %s |" % (
+                    fmt_m(x), fmt_m(y), ratio(x, y), fmt_m(nx), fmt_m(ny), ratio(nx, ny)))
+        if ra.get("cpu_split") and rh.get("cpu_split"):
+            for c in ("guest (vCPU in guest mode)", "host VM kernel", "host VM user"):
+                x = 100.0 * ra["cpu_split"][0][c] / max(1, ra["cpu_split"][1])
+                y = 100.0 * rh["cpu_split"][0][c] / max(1, rh["cpu_split"][1])
+                md.append("| host VM busy time: %s | %.0f%% | %.0f%% | | | | |" % (c, x, y))
+            x = sum(v for k, v in ra["cpu_split"][0].items() if k != "idle") / 100.0 / va[3]
+            y = sum(v for k, v in rh["cpu_split"][0].items() if k != "idle") / 100.0 / vh[3]
+            md.append("| host VM busy CPU ms per %s | %.2f | %.2f | %s | | | |" % (unit, 1e3 * x, 1e3 * y, ratio(x, y)))
         for kk, lab in (("kvm_exits", "KVM exits"), ("kvm_irq_injections", "interrupts injected")):
             if kk in ra and kk in rh:
                 x, y = ra[kk] / va[3], rh[kk] / vh[3]
-                md.append("| %s per %s | %s | %s | %s |" % (lab, unit, fmt(x), fmt(y),
-                                                        "%.2fx" % (x / y) if y else "-"))
+                md.append("| %s per %s | %s | %s | %s | | | |" % (lab, unit, fmt(x), fmt(y), ratio(x, y)))
         md.append("")
-        md.append("Top functions (instructions per %s; `host:` host VM kernel, `guest:` guest kernel):" % unit)
+        md.append("Top functions by instructions per %s net of the background, either backend "
+                  "(`host:` host VM kernel, `guest:` guest kernel):" % unit)
         md.append("")
-        md.append("| function | venet | vhost-net |")
-        md.append("| --- | --- | --- |")
+        md.append("| function | venet | vhost-net | venet, net | vhost-net, net |")
+        md.append("| --- | --- | --- | --- | --- |")
         both = collections.Counter()
         for c, tag in (("host VM kernel", "host"), ("guest kernel", "guest")):
-            for f, v in va[1][c].items():
+            for f, v in va[7][c].items():
                 both[(tag, f)] = max(both[(tag, f)], v / va[3])
-            for f, v in vh[1][c].items():
+            for f, v in vh[7][c].items():
                 both[(tag, f)] = max(both[(tag, f)], v / vh[3])
         for (tag, f), _ in both.most_common(a.top * 2):
             c = "host VM kernel" if tag == "host" else "guest kernel"
-            md.append("| %s: `%s` | %s | %s |" % (tag, f, fmt_m(va[1][c][f] / va[3]),
-                                                  fmt_m(vh[1][c][f] / vh[3])))
+            md.append("| %s: `%s` | %s | %s | %s | %s |" % (
+                tag, f, fmt_m(va[1][c][f] / va[3]), fmt_m(vh[1][c][f] / vh[3]),
+                fmt_m(va[7][c][f] / va[3]), fmt_m(vh[7][c][f] / vh[3])))
         md.append("")
     pr("# Side by side")
     pr("")
