@@ -61,6 +61,12 @@ SLUB_DEBUG = re.compile(
     r"free_debug_processing|alloc_debug_processing|free_to_partial_list|check_slab)$")
 
 
+# the modules of the two data paths (guest: venet, vbus_bridge, virtio_net,
+# virtio_ring; host VM: venet_tap, vbus, vhost_net, vhost, tun, kvm_amd, kvm)
+BACKEND_MODS = {"venet", "vbus_bridge", "virtio_net", "virtio_ring", "virtio_pci",
+                "venet_tap", "vbus", "vhost_net", "vhost", "tun", "kvm_amd", "kvm"}
+
+
 def slub_share(funcs):
     return sum(v for f, v in funcs.items() if SLUB_DEBUG.match(f))
 
@@ -406,7 +412,9 @@ def fmt_m(x):
         return "<0"
     if x >= 1e6:
         return "%.2fM" % (x / 1e6) if x < 1e7 else "%.1fM" % (x / 1e6)
-    return "%.0fk" % (x / 1e3)
+    if x >= 1e4:
+        return "%.0fk" % (x / 1e3)
+    return "%.0f" % x
 
 
 def main():
@@ -589,6 +597,18 @@ def main():
             if kk in ra and kk in rh:
                 x, y = ra[kk] / va[3], rh[kk] / vh[3]
                 md.append("| %s per %s | %s | %s | %s | | | |" % (lab, unit, fmt(x), fmt(y), ratio(x, y)))
+        # the backends' own code: instructions in their modules
+        for c, tag in (("guest kernel", "guest"), ("host VM kernel", "host")):
+            mods = collections.Counter()
+            for row, col in ((va, 0), (vh, 1)):
+                for f, v in row[1][c].items():
+                    m = re.search(r"\[(\w+)\]$", f)
+                    if m and m.group(1) in BACKEND_MODS:
+                        mods[m.group(1)] += 0
+            for mname in sorted(mods):
+                x = sum(v for f, v in va[1][c].items() if f.endswith("[%s]" % mname)) / va[3]
+                y = sum(v for f, v in vh[1][c].items() if f.endswith("[%s]" % mname)) / vh[3]
+                md.append("| %s module %s | %s | %s | | | | |" % (tag, mname, fmt_m(x), fmt_m(y)))
         md.append("")
         md.append("Top functions by instructions per %s net of the background, either backend "
                   "(`host:` host VM kernel, `guest:` guest kernel):" % unit)
