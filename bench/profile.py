@@ -542,7 +542,7 @@ def main():
                "%.1f%% of the phase, %.1f%% of the host VM kernel" % (
                    100.0 * sd / max(1, tot), 100.0 * sd / cat["host VM kernel"]))
         for k, v in odd.items():
-            pr("check: %s: %.2f%% of the instructions" % (k, 100.0 * v / max(1, tot)))
+            pr("check: %s: %d instructions (%.2f%%)" % (k, v, 100.0 * v / max(1, tot)))
         pr("")
         pr("| category | share | instructions%s |" % (" per " + unit if unit else ""))
         pr("| --- | --- | --- |")
