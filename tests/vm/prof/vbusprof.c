@@ -46,6 +46,11 @@
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
+/*
+ * One cache line per block: the counters of blocks that different vCPUs
+ * run at the same time do not share a line (a block that both run at once
+ * still does: the inline additions cannot be per vCPU in API 1).
+ */
 struct blk {
 	uint64_t vaddr;
 	uint64_t haddr;
@@ -55,7 +60,7 @@ struct blk {
 	uint64_t base_execs;
 	uint32_t n;		/* instructions in the block, last translation */
 	struct blk *next;	/* hash chain */
-};
+} __attribute__((aligned(64)));
 
 #define NBUCKETS (1u << 20)
 static struct blk **buckets;
@@ -99,7 +104,9 @@ static struct blk *lookup(uint64_t vaddr, uint64_t haddr, uint32_t n)
 			break;
 	if (!b) {
 		/* never freed: translated code holds pointers into it */
-		b = calloc(1, sizeof(*b));
+		b = aligned_alloc(64, sizeof(*b));
+		if (b)
+			memset(b, 0, sizeof(*b));
 		if (!b) {
 			pthread_mutex_unlock(&lock);
 			return NULL;
