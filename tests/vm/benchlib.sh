@@ -348,6 +348,8 @@ ip netns exec benchb sockperf server -i 198.18.3.2 -p 11111 > "$VBUS_TEST_OUT/ve
 ip netns exec benchb iperf3 -s -D -B 198.18.3.2 --logfile "$VBUS_TEST_OUT/veth-iperf3.log"
 wait_for 10 "veth servers listen" sh -c "ip netns exec benchb ss -lntu | grep -q :11111 && ip netns exec benchb ss -lntu | grep -q :5201"
 bench_guest_up
+# BENCH_SETUP_ONLY=1: the setup and the helpers, no measurements (profile.sh)
+[ "${BENCH_SETUP_ONLY:-}" = 1 ] && return 0
 
 # ---- idle round trips --------------------------------------------------------------
 # A quiet window first: the guest's KVM exits and interrupts with no
