@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 700
-# series: 6.12
+# series: 6.1
 # A hostile guest (docs/security.md). Two guests on two instances: gA runs
 # the venet driver and its traffic (pings from the host, sequenced UDP from
 # the guest) must lose nothing; gB brings its driver up, then, with
