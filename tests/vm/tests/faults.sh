@@ -84,7 +84,7 @@ mem_snapshot() {
 	sleep 2
 	{ cat /proc/meminfo; echo '--'; cat /proc/slabinfo; echo '--'; cat /proc/vmallocinfo; } > "$1"
 }
-# mem_delta A B: the growth from snapshot A to B, a line each:
+# mem_delta A B [C]: the growth from snapshot A to B, a line each:
 #   Shmem kB, SUnreclaim kB, MemAvailable kB, live vmalloc/vmap areas,
 #   those of our modules, then the caches that grew by the most objects
 #   as "name:objects" (a leak of one object per cycle grows its cache by
@@ -93,8 +93,11 @@ mem_snapshot() {
 #   CPU), so its count follows the purge backlog (QEMU's thread stacks,
 #   our 4 MiB mapping per cycle), not live mappings; those are counted in
 #   /proc/vmallocinfo instead (without its "unpurged vm_area" lines).
+# With a third snapshot C (taken a few seconds after B), a cache's growth
+# is the smaller of the two: a leaked object is in both, one that was only
+# passing through (an skb in a queue, a short-lived task) is often gone.
 mem_delta() {
-	python3 - "$1" "$2" <<'EOF'
+	python3 - "$@" <<'EOF'
 import re, sys
 def parse(path):
     mem, slab, vm, ours, part = {}, {}, 0, 0, 0
@@ -113,6 +116,9 @@ def parse(path):
     slab.pop('vmap_area', None)
     return mem, slab, vm, ours
 (ma, sa, va, oa), (mb, sb, vb, ob) = parse(sys.argv[1]), parse(sys.argv[2])
+if len(sys.argv) > 3:
+    sc = parse(sys.argv[3])[1]
+    sb = {n: min(v, sc.get(n, v)) for n, v in sb.items()}
 for k in ('Shmem', 'SUnreclaim', 'MemAvailable'):
     print(mb[k] - ma[k])
 print(vb - va)
@@ -150,7 +156,8 @@ EOF
 mem_check() {
 	local what=$1 n=$2 slab=$5 d_shmem d_sunrec d_avail d_vm d_ours d_caches top vmb
 	mem_snapshot "$4"
-	mem_delta "$3" "$4" > "$4.delta"
+	mem_snapshot "$4.2"
+	mem_delta "$3" "$4" "$4.2" > "$4.delta"
 	{ read -r d_shmem; read -r d_sunrec; read -r d_avail; read -r d_vm; read -r d_ours; read -r d_caches; } < "$4.delta"
 	log "after $n $what: Shmem ${d_shmem} kB, SUnreclaim ${d_sunrec} kB, MemAvailable ${d_avail} kB, vmalloc areas $d_vm (ours $d_ours); most grown caches (objects): $d_caches"
 	expect_range "$what: Shmem back where it was (kB, a region is $SHM_KB)" "$d_shmem" $((-SHM_KB / 2)) $((SHM_KB / 2))
@@ -377,18 +384,33 @@ check "after the link back: 20 pings, no loss" pings 20 $GUEST
 
 # ---- guest modules reloaded under traffic --------------------------------------
 # reload: unload and load the guest modules; the link comes back (address,
-# both carriers, a ping answered); returns non-zero and says why if not
+# both carriers, a ping answered); returns non-zero and says why if not.
+# One guest command (a gx round trip costs about 0.8 s): unload, load, wait
+# for the interface with MAC (shell builtins only: every program the guest
+# runs comes over 9p), address it and bring it up.
 reload() {
-	local gif
-	gx g1 "rmmod venet && rmmod vbus_bridge" > /dev/null || { log "reload $1: rmmod failed"; return 1; }
-	gx g1 "insmod $BRIDGE && insmod $VENET" > /dev/null || { log "reload $1: insmod failed"; return 1; }
-	for _ in $(seq 40); do
-		gif=$(guest_ifname_by_mac g1 $MAC)
-		[ -n "$gif" ] && break
-		sleep 0.5
-	done
-	[ -n "$gif" ] || { log "reload $1: no interface"; return 1; }
-	gx g1 "ip addr add $GUEST/24 dev $gif && ip link set $gif up" > /dev/null || { log "reload $1: no address"; return 1; }
+	local rc
+	gx g1 "rmmod venet && rmmod vbus_bridge || exit 1
+		insmod $BRIDGE && insmod $VENET || exit 2
+		gif= n=0
+		while [ -z \"\$gif\" ] && [ \$n -lt 40 ]; do
+			for d in /sys/class/net/*; do
+				read -r a < \$d/address && [ \"\$a\" = $MAC ] && gif=\${d##*/}
+			done
+			[ -n \"\$gif\" ] || sleep 0.5
+			n=\$((n + 1))
+		done
+		[ -n \"\$gif\" ] || exit 3
+		ip addr add $GUEST/24 dev \$gif && ip link set \$gif up || exit 4" > /dev/null
+	rc=$?
+	case $rc in
+	0) ;;
+	1) log "reload $1: rmmod failed"; return 1 ;;
+	2) log "reload $1: insmod failed"; return 1 ;;
+	3) log "reload $1: no interface"; return 1 ;;
+	4) log "reload $1: no address"; return 1 ;;
+	*) log "reload $1: guest command failed ($rc)"; return 1 ;;
+	esac
 	ping -c 1 -w 20 -q $GUEST > /dev/null || { log "reload $1: no answer in 20 s"; return 1; }
 }
 # The reloads are also the memory check's cycles of a live guest: each
