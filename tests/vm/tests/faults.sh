@@ -93,6 +93,12 @@ mem_snapshot() {
 #   CPU), so its count follows the purge backlog (QEMU's thread stacks,
 #   our 4 MiB mapping per cycle), not live mappings; those are counted in
 #   /proc/vmallocinfo instead (without its "unpurged vm_area" lines).
+#   radix_tree_node is left out too: its nodes index the page cache of
+#   files, and those of files still mapped (libraries, binaries) stay
+#   after drop_caches, so its count follows which pages the host VM's
+#   processes touched (9 and 22 seen); our modules use no radix tree or
+#   xarray, and a region's (its memfd's page cache) left behind shows in
+#   Shmem.
 # With a third snapshot C (taken a few seconds after B), a cache's growth
 # is the smaller of the two: a leaked object is in both, one that was only
 # passing through (an skb in a queue, a short-lived task) is often gone.
@@ -114,6 +120,7 @@ def parse(path):
             vm += 1
             ours += bool(re.search(r'\[(vbus|venet_tap)\]', line))
     slab.pop('vmap_area', None)
+    slab.pop('radix_tree_node', None)
     return mem, slab, vm, ours
 (ma, sa, va, oa), (mb, sb, vb, ob) = parse(sys.argv[1]), parse(sys.argv[2])
 if len(sys.argv) > 3:
