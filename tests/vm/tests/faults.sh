@@ -96,7 +96,7 @@ mem_snapshot() {
 #   radix_tree_node is left out too: its nodes index the page cache of
 #   files, and those of files still mapped (libraries, binaries) stay
 #   after drop_caches, so its count follows which pages the host VM's
-#   processes touched (9 and 22 seen); our modules use no radix tree or
+#   processes touched (9 seen over 10 reloads); our modules use no radix tree or
 #   xarray, and a region's (its memfd's page cache) left behind shows in
 #   Shmem.
 # With a third snapshot C (taken a few seconds after B), a cache's growth
