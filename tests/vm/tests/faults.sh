@@ -96,9 +96,9 @@ mem_snapshot() {
 #   radix_tree_node is left out too: its nodes index the page cache of
 #   files, and those of files still mapped (libraries, binaries) stay
 #   after drop_caches, so its count follows which pages the host VM's
-#   processes touched (9 seen over 10 reloads); our modules use no radix tree or
-#   xarray, and a region's (its memfd's page cache) left behind shows in
-#   Shmem.
+#   processes touched (9 seen over 10 reloads); our modules use no radix
+#   tree or xarray, and a region left behind (its memfd's page cache)
+#   shows in Shmem.
 # With a third snapshot C (taken a few seconds after B), a cache's growth
 # is the smaller of the two: a leaked object is in both, one that was only
 # passing through (an skb in a queue, a short-lived task) is often gone.
