@@ -150,8 +150,8 @@ EOF
 #   4 MiB, the transport, the control and signal state, the irqfds' wait
 #   entries) is tens of kB. The bound is what the host VM's own churn
 #   needs, seen without a leak: 40 kB after 20 empty QEMUs, 8 kB after 10
-#   reloads (256 kB for both), 212 kB after 2 killed guests (their KVM,
-#   vhost and vsock state; 512 kB).
+#   reloads (256 kB for both), 208-236 kB after 2 killed guests (their
+#   KVM, vhost and vsock state; 512 kB).
 # - no vmalloc area of our modules (the region's vmap is one), and the
 #   live vmalloc areas within N - 1 of where they were: a leak of one per
 #   cycle shows (with fewer than 10 cycles, within 9: one came and went
