@@ -332,6 +332,8 @@ def hang_evidence(kver, out, td):
     ifl = re.search(r"RFL=([0-9a-f]+)", regs)
     if ifl:
         lines.insert(0, "interrupts %s" % ("on" if int(ifl.group(1), 16) & 0x200 else "off"))
+    if re.search(r"\bHLT=1\b", regs):
+        lines.insert(0, "halted (HLT)")
     return ours, lines
 
 
