@@ -390,6 +390,9 @@ def verdict(test, out, console, event=None, kver=None):
             "host VM stopped during the test"
         if hours:
             return "fail", "%s in our code: %s%s" % (what, " | ".join(hlines), klines), retries
+        if hits and not hlines:
+            return "nest", "%s in a kernel fault outside our code (%s)%s" % (
+                what, ", ".join(kinds), klines), retries
         return "nest", "%s%s%s" % (what, (": " + " | ".join(hlines)) if hlines else
                                    ", no trace", klines), retries
     # 5. a fault in a kernel log that names none of our code, the
