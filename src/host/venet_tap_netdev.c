@@ -70,8 +70,10 @@ void venet_tap_sync(struct venet_tap *t)
 		 * napi_disable() waits for the pass to give NAPI back, not for
 		 * its end: the tail after napi_complete_done() (re-enabling the
 		 * doorbell in the region, arming the linger) may still run.
-		 * Passes run in softirq, so an RCU grace period sees it done;
-		 * the linger armed by it is cancelled after.
+		 * Passes run with bottom halves off (in softirq, or in the
+		 * NAPI thread under local_bh_disable()), so an RCU grace
+		 * period sees it done; the linger armed by it is cancelled
+		 * after.
 		 */
 		synchronize_net();
 		hrtimer_cancel(&t->linger);
@@ -306,6 +308,18 @@ int venet_tap_netdev_create(struct venet_tap *t)
 		free_netdev(ndev);
 		return err;
 	}
+	/*
+	 * NAPI in a kthread of its own: a doorbell is an eventfd signalled
+	 * from the guest's vCPU thread, and in softirq the whole pass (the
+	 * copy out of the region, the host's stack) would run on that
+	 * thread before it could re-enter the guest. As a thread the
+	 * scheduler can run it beside the vCPU, as vhost's worker runs.
+	 * /sys/class/net/<dev>/threaded switches it back.
+	 */
+	err = dev_set_threaded(ndev, true);
+	if (err)
+		netdev_warn(ndev, "NAPI stays in softirq: no thread (%d)\n",
+			    err);
 	t->ndev = ndev;
 	venet_tap_sync(t);
 	return 0;
