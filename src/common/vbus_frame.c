@@ -9,23 +9,59 @@
 
 #include "vbus_frame.h"
 
-/* Copy @len bytes at byte @pos of the frame held in @segs into @dst. */
-static void vbus_frame_copy(const void *base, const struct vbus_seg *segs,
-			    u32 nsegs, u32 pos, void *dst, u32 len)
-{
-	u32 i, n;
+/* Where the next byte of a frame held in a chain of segments is. */
+struct vbus_frame_cur {
+	const void *base;
+	const struct vbus_seg *seg;
+	const struct vbus_seg *end;
+	u32 pos;			/* in *seg */
+};
 
-	for (i = 0; i < nsegs && len; i++) {
-		if (pos >= segs[i].len) {
-			pos -= segs[i].len;
+/*
+ * Copy the next @len bytes of the frame into @dst and move on: one pass
+ * over the chain for the whole frame, however many pieces it is copied in.
+ */
+static void vbus_frame_copy(struct vbus_frame_cur *c, void *dst, u32 len)
+{
+	u32 n;
+
+	while (len && c->seg < c->end) {
+		if (c->pos >= c->seg->len) {
+			c->seg++;
+			c->pos = 0;
 			continue;
 		}
-		n = min(len, segs[i].len - pos);
-		memcpy(dst, (const u8 *)base + segs[i].offset + pos, n);
+		n = min(len, c->seg->len - c->pos);
+		memcpy(dst, (const u8 *)c->base + c->seg->offset + c->pos, n);
 		dst += n;
 		len -= n;
-		pos = 0;
+		c->pos += n;
 	}
+}
+
+/*
+ * Pages for the paged part of a frame: up to 32 KiB each (a 64 KiB frame
+ * in two or three), so that a large frame costs few allocations and few
+ * frags; single pages when no such block is free.
+ */
+#define VBUS_FRAME_PAGE_ORDER	3
+
+static struct page *vbus_frame_page(u32 want, u32 *size)
+{
+	unsigned int order = min_t(unsigned int, get_order(want),
+				   VBUS_FRAME_PAGE_ORDER);
+	struct page *page;
+
+	if (order) {
+		page = alloc_pages(GFP_ATOMIC | __GFP_COMP | __GFP_NOWARN |
+				   __GFP_NORETRY | __GFP_NOMEMALLOC, order);
+		if (page) {
+			*size = PAGE_SIZE << order;
+			return page;
+		}
+	}
+	*size = PAGE_SIZE;
+	return dev_alloc_page();
 }
 
 /* The @len frame bytes behind the header: small frames linear, else paged. */
@@ -33,35 +69,37 @@ static struct sk_buff *vbus_frame_skb(const struct vbus_frame_rx *rx,
 				      const struct vbus_seg *segs, u32 nsegs,
 				      u32 len)
 {
+	struct vbus_frame_cur c = {
+		.base = rx->base,
+		.seg = segs,
+		.end = segs + nsegs,
+		.pos = VBUS_FRAME_HDR_LEN,	/* segs[0] holds the header */
+	};
 	struct sk_buff *skb;
-	u32 pos, n;
+	u32 pos, n, size;
 
 	if (len <= rx->linear) {
 		skb = napi_alloc_skb(rx->napi, len);
 		if (skb)
-			vbus_frame_copy(rx->base, segs, nsegs,
-					VBUS_FRAME_HDR_LEN, skb_put(skb, len),
-					len);
+			vbus_frame_copy(&c, skb_put(skb, len), len);
 		return skb;
 	}
 	skb = napi_alloc_skb(rx->napi, rx->head);
 	if (!skb)
 		return NULL;
-	vbus_frame_copy(rx->base, segs, nsegs, VBUS_FRAME_HDR_LEN,
-			skb_put(skb, rx->head), rx->head);
+	vbus_frame_copy(&c, skb_put(skb, rx->head), rx->head);
 	for (pos = rx->head; pos < len; pos += n) {
 		struct page *page;
 
 		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
 			goto err;
-		page = dev_alloc_page();
+		page = vbus_frame_page(len - pos, &size);
 		if (!page)
 			goto err;
-		n = min_t(u32, len - pos, PAGE_SIZE);
-		vbus_frame_copy(rx->base, segs, nsegs, VBUS_FRAME_HDR_LEN + pos,
-				page_address(page), n);
+		n = min(len - pos, size);
+		vbus_frame_copy(&c, page_address(page), n);
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n,
-				PAGE_SIZE);
+				size);
 	}
 	return skb;
 err:
