@@ -67,6 +67,9 @@ expect_eq "enabled 2" "$(wr $S/enabled 2)" EINVAL
 expect_eq "enabled=1" "$(wr $S/enabled 1)" OK
 HIF=$(hs ifname)
 expect_match "ifname" "$HIF" '^venet-tap[0-9]+$'
+# NAPI polls in a thread of its own, not on the vCPU thread that rings
+expect_eq "NAPI threaded by default" "$(cat /sys/class/net/$HIF/threaded)" 1
+check "NAPI thread napi/$HIF-* runs" sh -c "ps -eo comm= | grep -q '^napi/$HIF'"
 expect_eq "host_mac is the netdev's" "$(hs host_mac)" \
 	"$(cat /sys/class/net/$HIF/address)"
 ei=$(ethtool -i "$HIF")
@@ -243,6 +246,12 @@ burst 25 4
 check "txmitigation 0" sh -c "echo 0 > $S/txmitigation"
 burst 0 100
 check "txmitigation 10" sh -c "echo 10 > $S/txmitigation"
+
+# NAPI back in softirq and threaded again, with traffic on the link
+check "threaded 0" sh -c "echo 0 > /sys/class/net/$HIF/threaded"
+check "20 pings, NAPI in softirq" gx g1 ping -c 20 -i 0.05 -W 2 $HOST_IP
+check "threaded 1" sh -c "echo 1 > /sys/class/net/$HIF/threaded"
+check "20 pings, NAPI threaded" gx g1 ping -c 20 -i 0.05 -W 2 $HOST_IP
 
 # ---- counters --------------------------------------------------------------
 es=$(ethtool -S "$HIF")
