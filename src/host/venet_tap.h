@@ -43,7 +43,7 @@
 #define VENET_TAP_MAX_MTU	65535
 #define VENET_TAP_TXMIT_DEF	10
 #define VENET_TAP_LINGER_MAX	1000	/* us */
-#define VENET_TAP_LINGER_DEF	50	/* us: streams only, so on by default */
+#define VENET_TAP_LINGER_DEF	1000	/* us: the longest; adaptive below */
 #define VENET_TAP_SENT		0	/* bit of venet_tap.sent */
 #define VENET_TAP_RX_LINEAR	1536	/* frames up to this stay linear */
 #define VENET_TAP_RX_HEAD	256	/* linear head of a paged frame */
@@ -109,6 +109,8 @@ struct venet_tap {
 	u32 defer;			/* BIT(queue): notify at the pass end */
 	bool kicked;			/* a doorbell since the last pass */
 	bool lingering;			/* the last pass chose to linger */
+	u64 linger_ns;			/* the linger's length, adaptive */
+	u64 linger_miss;		/* ns: a linger found nothing, then */
 	struct venet_tap_rx_stats rx_stats;
 
 	/* guest RX ring: netdev TX lock */
@@ -121,7 +123,7 @@ struct venet_tap {
 	struct venet_tap_tx_stats tx_stats;
 
 	u32 burstthresh;		/* frames per poll pass */
-	u32 linger_us;			/* poll on, doorbell masked, after a busy pass */
+	u32 linger_us;			/* longest linger (venet_tap_linger.c) */
 	struct hrtimer linger;
 	atomic64_t kicks;		/* guest doorbells */
 	atomic64_t irqs_sent;
@@ -161,6 +163,8 @@ void venet_tap_carrier(struct venet_tap *t);
 void venet_tap_write_link(struct venet_tap *t);
 void venet_tap_linger_init(struct venet_tap *t);
 void venet_tap_linger_cut(struct venet_tap *t);
+bool venet_tap_pure_ack(const struct sk_buff *skb);
+u64 venet_tap_linger_ns(struct venet_tap *t, int done);
 
 /* venet_tap_rx.c APIs: */
 int venet_tap_rx_poll(struct venet_tap *t, int budget);

@@ -58,6 +58,7 @@ void venet_tap_sync(struct venet_tap *t)
 	if (want && !t->up) {
 		WRITE_ONCE(t->up, true);
 		t->lingering = false;
+		t->linger_miss = 0;
 		clear_bit(VENET_TAP_SENT, &t->sent);
 		napi_enable(&t->napi);
 		netif_tx_start_all_queues(ndev);
@@ -98,68 +99,13 @@ static void venet_tap_flush(struct venet_tap *t)
 			 VENET_TAP_RXQ : VENET_TAP_TXQ);
 }
 
-/* HARDIRQ: the linger is over, poll once more (doorbell still masked). */
-static enum hrtimer_restart venet_tap_linger_fire(struct hrtimer *timer)
-{
-	struct venet_tap *t = container_of(timer, struct venet_tap, linger);
-
-	if (READ_ONCE(t->up))
-		napi_schedule(&t->napi);
-	return HRTIMER_NORESTART;
-}
-
-/*
- * A frame went to the guest: a linger in progress ends now, the guest's
- * answer must not wait for the timer. The pass scheduled instead of the
- * timer's sees VENET_TAP_SENT and re-enables the doorbell. A timer whose
- * callback runs already (-1) schedules that pass itself.
- */
-void venet_tap_linger_cut(struct venet_tap *t)
-{
-	if (hrtimer_try_to_cancel(&t->linger) == 1)
-		napi_schedule(&t->napi);
-}
-
-void venet_tap_linger_init(struct venet_tap *t)
-{
-	vbus_hrtimer_setup(&t->linger, venet_tap_linger_fire, CLOCK_MONOTONIC,
-			   HRTIMER_MODE_REL);
-}
-
-/*
- * How long a pass that took @done frames leaves the doorbell masked before
- * polling again (0: re-enable it now). Only while the guest streams: no
- * frame went to the guest since the last pass. A frame sent to the guest
- * is likely a reply, or a request that the guest answers: its next frame
- * must ring, not wait for the timer. So request/response traffic does not
- * linger, and a linger in progress is cut short by the next frame sent to
- * the guest (venet_tap_start_xmit()); a one-way stream lingers for as long
- * as the timer's passes find frames. Decided before napi_complete_done():
- * the state is the pass's own.
- */
-static u32 venet_tap_linger_us(struct venet_tap *t, int done)
-{
-	bool sent = test_bit(VENET_TAP_SENT, &t->sent) &&
-		    test_and_clear_bit(VENET_TAP_SENT, &t->sent);
-	u32 us = READ_ONCE(t->linger_us);
-
-	if (!done || !us || sent) {
-		t->lingering = false;
-		return 0;
-	}
-	if (!t->lingering)
-		venet_tap_rx_count(t, &t->rx_stats.lingers);
-	t->lingering = true;
-	return us;
-}
-
 /*
  * NAPI: guest doorbells masked while we poll; re-enabled and re-checked
- * when drained. While the guest streams (venet_tap_linger_us()), a
- * pass that found frames leaves the doorbell masked and polls again
- * linger_us later instead: the guest's frames are then picked up by the
- * timer, not by a doorbell (a VM exit) each; the first pass that finds
- * nothing re-enables it.
+ * when drained. While the guest streams (venet_tap_linger_ns()), a
+ * pass that found frames leaves the doorbell masked and polls again a
+ * little later (adaptive, at most linger_us) instead: the guest's frames
+ * are then picked up by the timer, not by a doorbell (a VM exit) each;
+ * the first pass that finds nothing re-enables it.
  * The doorbell that scheduled us is acknowledged only now
  * (venet_tap_kick()), after the mask: until then the guest rings no more.
  * Replies sent from inside netif_receive_skb() on this CPU leave their
@@ -171,7 +117,7 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 {
 	struct venet_tap *t = container_of(napi, struct venet_tap, napi);
 	struct vbus_shm_signal *sig = &t->txq.ring->to_host;
-	u32 linger;
+	u64 linger;
 	int done;
 
 	WRITE_ONCE(t->poll_cpu, smp_processor_id());
@@ -182,11 +128,10 @@ static int venet_tap_poll(struct napi_struct *napi, int budget)
 	venet_tap_flush(t);
 	if (done >= budget)
 		return done;
-	linger = venet_tap_linger_us(t, done);
+	linger = venet_tap_linger_ns(t, done);
 	if (napi_complete_done(napi, done) && !READ_ONCE(t->broken)) {
 		if (linger)
-			hrtimer_start(&t->linger,
-				      ns_to_ktime(linger * NSEC_PER_USEC),
+			hrtimer_start(&t->linger, ns_to_ktime(linger),
 				      HRTIMER_MODE_REL);
 		else if (vbus_signal_enable(sig))
 			napi_schedule(napi);

@@ -154,9 +154,11 @@ netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	t->tx_stats.bytes += skb->len;
 	u64_stats_update_end(&t->tx_stats.syncp);
 	t->tx_unsignalled = true;
-	if (!test_bit(VENET_TAP_SENT, &t->sent))
-		set_bit(VENET_TAP_SENT, &t->sent);
-	venet_tap_linger_cut(t);
+	if (!venet_tap_pure_ack(skb)) {
+		if (!test_bit(VENET_TAP_SENT, &t->sent))
+			set_bit(VENET_TAP_SENT, &t->sent);
+		venet_tap_linger_cut(t);
+	}
 	dev_consume_skb_any(skb);
 	venet_tap_tx_maybe_stop(t, txq);
 	goto out;

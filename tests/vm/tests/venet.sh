@@ -79,7 +79,7 @@ check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
 check "ethtool -C tx-frames 10 rx-frames 64" ethtool -C "$HIF" tx-frames 10 rx-frames 64
-expect_eq "linger_us default" "$(hs linger_us)" 50
+expect_eq "linger_us default" "$(hs linger_us)" 1000
 expect_eq "linger_us 1001" "$(wr $S/linger_us 1001)" EINVAL
 check "ethtool -C rx-usecs 300" ethtool -C "$HIF" rx-usecs 300
 expect_eq "rx-usecs is linger_us" "$(hs linger_us)" 300
@@ -190,6 +190,18 @@ expect_range "request/response: round trips" "${rts:-0}" 50 100000000
 # at least 90% of the requests ring; nothing else crosses the link (no ARP,
 # no IPv6), and a kick carries at least one frame: at most one per request
 expect_range "request/response: the requests ring, no linger holds them" $((k1 - k0)) $((${rts:-0} * 9 / 10)) "${reqs:-0}"
+# A TCP stream from the guest: what goes back is pure ACKs, which ask
+# nothing of the guest at once, so it lingers across them, and its frames
+# are picked up by the timer's passes rather than by a kick each.
+host_iperf3_server $HOST_IP
+l0=$(hs lingers) k0=$(hs guest_kicks) r0=$(hs rx_packets) t0=$(hs tx_packets)
+rate=$(guest_iperf3 g1 $HOST_IP 2 "")
+l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets) t1=$(hs tx_packets)
+kill "$(cat /run/iperf3.pid)" 2>/dev/null
+expect_rate "linger_us 1000: TCP guest -> host" "$rate"
+log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
+expect_range "TCP stream from the guest: it lingers" $((l1 - l0)) 1 $((r1 - r0))
+expect_range "TCP stream from the guest: fewer kicks than half its frames" $((k1 - k0)) 0 $(((r1 - r0) / 2))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
