@@ -78,6 +78,12 @@ def iperf3(text, kind):
             m["gbps"] = r["bits_per_second"] / 1e9
             m["bytes"] = r["bytes"]
             m["seconds"] = r["seconds"]
+            # the server's CPU (the guest's, or veth's namespace), as
+            # iperf3 measures it: user + system time of its process
+            cpu = (end.get("cpu_utilization_percent") or {}).get("remote_total")
+            if isinstance(cpu, (int, float)) and m["gbps"] > 0:
+                m["guest_cpu_pct"] = cpu
+                m["guest_cpu_pct_per_gbps"] = cpu / m["gbps"]
         m["retransmits"] = s.get("retransmits")
     else:
         if r.get("seconds"):

@@ -6,7 +6,7 @@
 # rounds; then venet's txmitigation, burstthresh and linger_us sweeps. See
 # tests/vm/benchlib.sh and docs/performance.md. Every knob can be set from
 # the environment of make bench (BENCH_*).
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 BENCH_T=${BENCH_T:-5}
 BENCH_IDLE=${BENCH_IDLE:-20}
 BENCH_TXM=${BENCH_TXM-"0 1 5 10 32 64"}
