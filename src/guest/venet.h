@@ -25,7 +25,7 @@
 #define VENET_RXQ		1
 #define VENET_HDR_LEN		VBUS_FRAME_HDR_LEN
 #define VENET_NAPI_WEIGHT_MAX	NAPI_POLL_WEIGHT
-#define VENET_RX_LINEAR		1024	/* frames up to this stay linear */
+#define VENET_RX_LINEAR		1536	/* frames up to this stay linear */
 #define VENET_RX_HEAD		256	/* head of a paged frame */
 
 struct venet_tx_stats {
