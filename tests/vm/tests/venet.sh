@@ -200,8 +200,13 @@ l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets) t1=$(hs tx_packets)
 kill "$(cat /run/iperf3.pid)" 2>/dev/null
 expect_rate "linger_us 1000: TCP guest -> host" "$rate"
 log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
-expect_range "TCP stream from the guest: it lingers" $((l1 - l0)) 1 $((r1 - r0))
-expect_range "TCP stream from the guest: fewer kicks than half its frames" $((k1 - k0)) 0 $(((r1 - r0) / 2))
+# Before pure ACKs were told apart, every pass that took a frame also sent
+# its ACK back and no linger began (0.48-0.50 kicks per frame). Whether a
+# linger then catches the next frame depends on the stream's pace against
+# linger_us (the bench measures it), so the count asserted is the lingers
+# begun: at least one per ten frames.
+expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 10 + 1)) $((r1 - r0))
+expect_range "TCP stream from the guest: at most one kick per frame" $((k1 - k0)) 0 $((r1 - r0))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
