@@ -51,7 +51,7 @@ guest_udp_run() {
 	gx "$g" "sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304" || { echo failed; return 1; }
 	h0=$(net_counters) g0=$(guest_net_counters "$g")
 	if [ "$dir" = -R ]; then
-		ga=$(gx "$g" "ip -o route get $srv" | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+		ga=$(gx "$g" "ip -o route get $srv" | sed -n 's/.* src \([0-9a-f.:]*\).*/\1/p')
 		gx_bg "$g" "rm -f /tmp/udp-run.txt; $seq recv 7400 $n --bind $ga --idle 5 --timeout 90 > /tmp/udp-run.part 2>&1; mv /tmp/udp-run.part /tmp/udp-run.txt" > /dev/null
 		for i in $(seq 20); do
 			gx "$g" "ss -Hlun 'sport = :7400' | grep -q ." && break
@@ -148,7 +148,9 @@ expect_udp_flood() {
 # (socat's 8 KiB blocks: with larger ones a blocking write to cat can
 # wait on cat, which waits on socat, for ever.)
 guest_tcp_echo() {
-	gx "$1" "(socat -t 60 -b 8192 TCP-LISTEN:7003,reuseaddr EXEC:cat > /dev/null 2>&1 &)" ||
+	local l=TCP-LISTEN
+	[[ $2 == *:* ]] && l=TCP6-LISTEN
+	gx "$1" "(socat -t 60 -b 8192 $l:7003,reuseaddr EXEC:cat > /dev/null 2>&1 &)" ||
 		{ echo "failed: socat in $1"; return 1; }
 	for _ in $(seq 20); do
 		gx "$1" "ss -Hltn 'sport = :7003' | grep -q ." && break

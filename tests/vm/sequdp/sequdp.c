@@ -56,7 +56,7 @@ static const char usage[] =
 	"usage: sequdp send ADDR PORT COUNT [--rate PPS] [--size BYTES] [--from N]\n"
 	"       sequdp recv PORT COUNT [--bind ADDR] [--idle SECS] [--timeout SECS]\n"
 	"\n"
-	"Sequenced UDP over IPv4. The sender numbers datagrams N to COUNT-1\n"
+	"Sequenced UDP over IPv4 or IPv6. The sender numbers datagrams N to COUNT-1\n"
 	"(N: 0 unless --from) and paces them at PPS per second (default 10000;\n"
 	"0: as fast as it can), each BYTES long (12 to 65000, default 64). A\n"
 	"full local queue (ENOBUFS) is waited out and the datagram sent again,\n"
@@ -109,15 +109,24 @@ static long long number(const char *what, const char *s, long long min,
 	return v;
 }
 
-static int addr(const char *s, uint16_t port, struct sockaddr_in *sa)
+/* An IPv4 or IPv6 address and a port; returns the sockaddr's length, or 0. */
+static socklen_t addr(const char *s, uint16_t port, struct sockaddr_storage *ss)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	if (inet_pton(AF_INET, s, &sa->sin_addr) != 1) {
-		fprintf(stderr, "sequdp: '%s' is not an IPv4 address\n", s);
-		return -1;
+	struct sockaddr_in *sa = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &sa->sin_addr) == 1) {
+		sa->sin_family = AF_INET;
+		sa->sin_port = htons(port);
+		return sizeof(*sa);
 	}
+	if (inet_pton(AF_INET6, s, &sa6->sin6_addr) == 1) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons(port);
+		return sizeof(*sa6);
+	}
+	fprintf(stderr, "sequdp: '%s' is not an IPv4 or IPv6 address\n", s);
 	return 0;
 }
 
@@ -140,7 +149,8 @@ static int do_send(int argc, char **argv)
 {
 	long long port, count, rate = 10000, size = 64, from = 0;
 	unsigned char buf[SEQUDP_MAXLEN];
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t salen = 0;
 	unsigned long long retries = 0;
 	double t0, t;
 	uint64_t seq;
@@ -150,7 +160,10 @@ static int do_send(int argc, char **argv)
 		goto bad;
 	port = number("PORT", argv[1], 1, 65535);
 	count = number("COUNT", argv[2], 1, 1LL << 32);
-	if (port < 0 || count < 0 || addr(argv[0], port, &sa))
+	if (port < 0 || count < 0)
+		return 2;
+	salen = addr(argv[0], port, &sa);
+	if (!salen)
 		return 2;
 	for (int i = 3; i < argc; i += 2) {
 		if (i + 1 >= argc)
@@ -167,9 +180,12 @@ static int do_send(int argc, char **argv)
 			return 2;
 	}
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	fd = socket(sa.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 ||
+	    (sa.ss_family == AF_INET6 ?
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)) :
+	     setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one))) ||
+	    connect(fd, (struct sockaddr *)&sa, salen)) {
 		fprintf(stderr, "sequdp: socket to %s:%lld: %s\n", argv[0], port,
 			strerror(errno));
 		if (fd >= 0)
@@ -239,7 +255,8 @@ static int do_recv(int argc, char **argv)
 	char cbuf[CMSG_SPACE(sizeof(uint32_t))];
 	uint32_t drops = 0;
 	uint64_t highest = 0;
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t salen;
 	double start, first = 0, last = 0;
 	int fd, one = 1, rcvbuf = 4 << 20, ret = 1;
 
@@ -263,16 +280,17 @@ static int do_recv(int argc, char **argv)
 		if (idle < 0 || timeout < 0)
 			return 2;
 	}
-	if (addr(bind_addr, port, &sa))
+	salen = addr(bind_addr, port, &sa);
+	if (!salen)
 		return 2;
 	seen = calloc(count / 8 + 1, 1);
 	if (!seen) {
 		fprintf(stderr, "sequdp: no memory for %lld numbers\n", count);
 		return 1;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(sa.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	    bind(fd, (struct sockaddr *)&sa, salen)) {
 		fprintf(stderr, "sequdp: socket on %s:%lld: %s\n", bind_addr, port,
 			strerror(errno));
 		goto out;

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 600
+# series: 6.12
+# IPv6 through venet, with neighbour discovery as the stack does it (no
+# static entries): link-local and global addresses (2001:db8:1::/64, the
+# documentation prefix) after DAD, ping6 both ways and the neighbour
+# entries ND made, ping6 with DF at MTU 1280, 1500 and 9000, TSO6 on at
+# both ends and used (frames larger than the MTU crossed the link both
+# ways), 16 MiB echoed through the guest over TCP/IPv6 (both ways at once)
+# sha256-equal, and sequenced UDP/IPv6 both ways with nothing lost (pfifo
+# qdiscs at both ends, as in venet).
+. "$VBUS_REPO/tests/vm/netlib.sh"
+venet_paths
+S=/sys/vbus/devices/eth0
+GMAC=02:00:c6:12:01:06
+H6=2001:db8:1::1
+G6=2001:db8:1::2
+hs() { cat "$S/$1"; }
+
+at_exit "pkill -x vbusd; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach eth0; $VBUSCTL delete-device eth0; $VBUSCTL delete-instance bus0; rmmod venet_tap; rmmod vbus"
+check "vbus.ko loads" insmod "$VBUS"
+check "venet-tap.ko loads" insmod "$TAP"
+check "vbusctl create-instance" "$VBUSCTL" create-instance bus0
+check "vbusctl create-device" "$VBUSCTL" create-device eth0 --type venet-tap
+check "vbusctl attach" "$VBUSCTL" attach eth0 bus0
+check "client_mac" sh -c "echo $GMAC > $S/client_mac"
+check "enabled=1" sh -c "echo 1 > $S/enabled"
+HIF=$(hs ifname)
+sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=0" "net.ipv6.conf.$HIF.accept_ra=0"
+check "host: $H6/64 on $HIF" ip -6 addr add $H6/64 dev "$HIF"
+check "host link up" ip link set "$HIF" up
+
+"$VBUSD" bus0 > "$VBUS_TEST_OUT/vbusd.log" 2>&1 &
+wait_for 10 "vbusd listens" test -S /run/vbus/bus0.sock
+# shellcheck disable=SC2046
+guest_start g1 $("$VBUSCTL" qemu-args bus0)
+guest_mods g1
+wait_for 15 "guest interface" guest_has_mac g1 $GMAC
+GIF=$(guest_ifname_by_mac g1 $GMAC)
+check "guest: $G6/64 on $GIF" gx g1 "sysctl -qw net.ipv6.conf.$GIF.disable_ipv6=0 net.ipv6.conf.$GIF.accept_ra=0 &&
+	ip -6 addr add $G6/64 dev $GIF && ip link set $GIF up"
+wait_for 15 "host carrier" grep -qx 1 "/sys/class/net/$HIF/carrier"
+# DAD: a tentative address is not used; both ends' link-local and global
+# addresses must come out of it (duplicate detection sends and hears NS)
+wait_for 20 "host: DAD done" sh -c "ip -6 addr show dev $HIF | grep -q 'scope link' && ! ip -6 addr show dev $HIF | grep -q tentative"
+wait_for 20 "guest: DAD done" gx g1 "ip -6 addr show dev $GIF | grep -q 'scope link' && ! ip -6 addr show dev $GIF | grep -q tentative"
+expect_eq "no address failed DAD (host)" "$(ip -6 addr show dev "$HIF" | grep -c dadfailed)" 0
+HLL=$(ip -6 -o addr show dev "$HIF" scope link | awk '{ sub(/\/.*/, "", $4); print $4 }')
+GLL=$(gx g1 "ip -6 -o addr show dev $GIF scope link" | awk '{ sub(/\/.*/, "", $4); print $4 }')
+expect_match "host link-local" "$HLL" '^fe80:'
+expect_match "guest link-local" "$GLL" '^fe80:'
+
+# ---- neighbour discovery, ping6 ----------------------------------------
+check "ping6 the guest's link-local address" ping -6 -c 10 -i 0.05 -W 2 "$GLL%$HIF"
+check "ping6 the host's link-local address from the guest" gx g1 ping -6 -c 10 -i 0.05 -W 2 "$HLL%$GIF"
+check "100 ping6 to $G6, no loss" sh -c "ping -6 -c 100 -i 0.01 -W 2 -q $G6 | grep -q ' 0% packet loss'"
+check "100 ping6 from the guest to $H6, no loss" gx g1 "ping -6 -c 100 -i 0.02 -W 2 -q $H6 | grep -q ' 0% packet loss'"
+expect_match "host: ND learned the guest's MAC" "$(ip -6 neigh show $G6 dev "$HIF")" "lladdr $GMAC"
+expect_match "guest: ND learned the host's MAC" "$(gx g1 ip -6 neigh show $H6 dev "$GIF")" "lladdr $(hs host_mac)"
+
+# ---- MTU 1280 (IPv6's minimum), 1500, 9000; DF (IPv6 never fragments on the way)
+for m in 1280 9000 1500; do
+	check "host MTU $m" ip link set "$HIF" mtu $m
+	check "guest MTU $m" gx g1 ip link set "$GIF" mtu $m
+	check "ping6 $((m - 48)) bytes (MTU $m, DF)" ping -6 -c 5 -i 0.1 -W 2 -M do -s $((m - 48)) $G6
+	check "ping6 $((m - 48)) bytes from the guest (MTU $m, DF)" gx g1 ping -6 -c 5 -i 0.1 -W 2 -M do -s $((m - 48)) $H6
+	check_fails "ping6 $((m - 47)) bytes with DF does not fit MTU $m" ping -6 -c 1 -W 2 -M do -s $((m - 47)) $G6
+done
+
+# ---- TSO6 and TCP over IPv6 ---------------------------------------------------
+expect_match "host: TSO6 on" "$(ethtool -k "$HIF")" 'tx-tcp6-segmentation: on'
+expect_match "guest: TSO6 on" "$(gx g1 ethtool -k "$GIF")" 'tx-tcp6-segmentation: on'
+# From here on no ND and no router traffic on the link (only what the test
+# sends), and pfifo at both ends: "nothing lost" means nothing lost.
+ip -6 neigh replace $G6 lladdr $GMAC dev "$HIF" nud permanent
+check "guest: permanent neighbour entry" gx g1 "ip -6 neigh replace $H6 lladdr $(hs host_mac) dev $GIF nud permanent"
+queues_pfifo g1 $GMAC "$HIF"
+r0=$(hs rx_packets) rb0=$(hs rx_bytes) t0=$(hs tx_packets) tb0=$(hs tx_bytes)
+expect_tcp_echo "TCP/IPv6: 16 MiB to the guest and back, sha256-equal" \
+	"$(guest_tcp_echo g1 $G6 16777216)" 16777216
+r1=$(hs rx_packets) rb1=$(hs rx_bytes) t1=$(hs tx_packets) tb1=$(hs tx_bytes)
+log "TCP/IPv6 echo: from the guest $((r1 - r0)) frames, $((rb1 - rb0)) bytes; to it $((t1 - t0)) frames, $((tb1 - tb0)) bytes"
+# 16 MiB each way in 1500-byte frames would be 11000+ frames: far fewer
+# crossed, so TSO6 built frames larger than the MTU both ways
+expect_range "TSO6 guest -> host: bytes per frame above the MTU" $(((rb1 - rb0) / (r1 - r0 + 1))) 1501 70000
+expect_range "TSO6 host -> guest: bytes per frame above the MTU" $(((tb1 - tb0) / (t1 - t0 + 1))) 1501 70000
+
+# ---- UDP over IPv6 ---------------------------------------------------------------
+expect_udp_nothing_lost "UDP/IPv6 20 Mb/s guest -> host, nothing lost" "$(guest_udp_run g1 $H6 20M "")"
+expect_udp_nothing_lost "UDP/IPv6 20 Mb/s host -> guest, nothing lost" "$(guest_udp_run g1 $H6 20M -R)"
+
+for c in rx_drop_bad_desc rx_drop_bad_hdr tx_drop_bad_desc tx_drop_hdr resets; do
+	expect_eq "no $c" "$(hs $c)" 0
+done
+guest_stop g1
