@@ -140,6 +140,7 @@ expect_tcp_echo "TCP: 16 MiB to the guest and back, sha256-equal" \
 expect_udp_nothing_lost "UDP 20 Mb/s guest -> host, nothing lost" "$(guest_udp_run g1 $HOST_IP 20M "")"
 expect_udp_nothing_lost "UDP 20 Mb/s host -> guest, nothing lost" "$(guest_udp_run g1 $HOST_IP 20M -R)"
 log "guest UDP: $(gx g1 nstat -az UdpRcvbufErrors UdpInErrors | tail -n +2 | tr -s ' ' | tr '\n' ' '); venet rx_drop_nomem $(gs rx_drop_nomem); host UDP: $(nstat -az UdpRcvbufErrors | tail -n +2 | tr -s ' ')"
+log "guest memory: $(gx g1 "tr -s ' ' < /proc/net/sockstat | tr '\n' ' '; echo udp_mem \$(cat /proc/sys/net/ipv4/udp_mem); grep MemAvailable /proc/meminfo")"
 log "host offloads: $(ethtool -k "$HIF" | grep -E '^(tcp-segmentation-offload|tx-checksumming|scatter-gather):' | tr '\n' ' ')"
 
 # a frame that comes while the doorbell lingers masked is picked up by the
