@@ -4,11 +4,17 @@
  *
  * Locking: one mutex, vbus_lock, guards the configuration: the class list,
  * every instance and device and their membership, and whether an instance
- * is attached. It is taken by configfs callbacks, the control device and
- * class (un)registration; never in atomic context, never by a sysfs show
- * or store (those read single fields with READ_ONCE), and never held while
- * a sysfs file is removed. Lock order: vbus_lock, then configfs' own locks
- * (configfs_depend_item()).
+ * is attached. It is taken by configfs callbacks, the control device,
+ * class (un)registration, and the show functions of the bus's own sysfs
+ * and configfs attributes that read a list or a pointer that membership
+ * changes (type, interface, instance, id, vectors, attached, devices);
+ * those of a single word (shm_size, generation) read it with READ_ONCE.
+ * A device class's own attributes never take it. It is never taken in
+ * atomic context and never held while a file of the bus's attributes is
+ * removed (kobject_del(), rmdir), since removal waits for the show
+ * functions that are running, and those may be waiting for vbus_lock.
+ * Lock order: vbus_lock, then configfs' own locks (configfs_depend_item());
+ * allow_link() takes its configfs dependency before vbus_lock.
  *
  * The data path takes no lock: the doorbell wake-up callbacks and the
  * per-vector dispatch tables are set up before the callbacks are hooked in
