@@ -5,9 +5,10 @@
 # and operation that must be refused (with its errno), attach and detach
 # through /dev/vbus (a Python program standing in for vbusd: memfd, eventfds,
 # the ioctls), the region header the bus writes, doorbell -> kick -> echoed
-# irq, and detach on close.
+# irq, and detach on close; venet-tap's client_mac parser.
 vbus=$(need_module vbus.ko)
 vtest=$(need_module vbus-test.ko)
+vtap=$(need_module venet-tap.ko)
 cfs=/sys/kernel/config/vbus
 sfs=/sys/vbus
 
@@ -267,6 +268,21 @@ while IFS=$'\t' read -r desc got want; do
 done < "$VBUS_TEST_OUT/attach.out"
 [ $rc -eq 0 ] || fatal "attach.py exit $rc: $(tail -n 5 "$VBUS_TEST_OUT/attach.err")"
 expect_match "refusals are logged" "$(dmesg)" 'attach refused .*uapi version 2'
+
+# ---- venet-tap's client_mac: a MAC and at most a newline ---------------------
+check "venet-tap.ko loads" insmod "$vtap"
+expect_eq "mkdir tap0" "$(vbx mkdir $cfs/devices/tap0)" OK
+expect_eq "tap0 type venet-tap" "$(vbx write $cfs/devices/tap0/type venet-tap)" OK
+expect_eq "client_mac with a newline" "$(vbx write $sfs/devices/tap0/client_mac "02:00:c6:12:01:02
+")" OK
+expect_eq "client_mac reads back" "$(cat $sfs/devices/tap0/client_mac)" 02:00:c6:12:01:02
+expect_eq "client_mac trailing junk" "$(vbx write $sfs/devices/tap0/client_mac 02:00:c6:12:01:03X)" EINVAL
+expect_eq "client_mac trailing junk after a newline" "$(vbx write $sfs/devices/tap0/client_mac "02:00:c6:12:01:03
+x")" EINVAL
+expect_eq "client_mac trailing digits" "$(vbx write $sfs/devices/tap0/client_mac 02:00:c6:12:01:033)" EINVAL
+expect_eq "client_mac unchanged by refusals" "$(cat $sfs/devices/tap0/client_mac)" 02:00:c6:12:01:02
+expect_eq "rmdir tap0" "$(vbx rmdir $cfs/devices/tap0)" OK
+check "venet-tap unloads" rmmod venet_tap
 
 # ---- teardown ------------------------------------------------------------------
 expect_eq "unlink" "$(vbx unlink $cfs/instances/bus0/dev0)" OK
