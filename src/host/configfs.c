@@ -213,10 +213,18 @@ static struct config_group *vbus_instances_make(struct config_group *group,
 						const char *name)
 {
 	struct vbus_instance *inst = vbus_instance_create(name);
+	int ret;
 
 	if (IS_ERR(inst))
 		return ERR_CAST(inst);
 	config_group_init_type_name(&inst->group, name, &vbus_instance_type);
+	/* named now: vbus_instance_find() may see it */
+	ret = vbus_instance_publish(inst);
+	if (ret) {
+		vbus_instance_remove(inst);
+		kobject_put(&inst->kobj);
+		return ERR_PTR(ret);
+	}
 	return &inst->group;
 }
 

@@ -132,6 +132,7 @@ static inline struct vbus_device *vbus_device_from_item(struct config_item *i)
 
 /* instance.c APIs: */
 struct vbus_instance *vbus_instance_create(const char *name);
+int vbus_instance_publish(struct vbus_instance *inst);
 void vbus_instance_remove(struct vbus_instance *inst);
 struct vbus_instance *vbus_instance_find(const char *name);
 const char *vbus_instance_name(const struct vbus_instance *inst);

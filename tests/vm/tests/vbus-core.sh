@@ -5,7 +5,8 @@
 # and operation that must be refused (with its errno), attach and detach
 # through /dev/vbus (a Python program standing in for vbusd: memfd, eventfds,
 # the ioctls), the region header the bus writes, doorbell -> kick -> echoed
-# irq, and detach on close; venet-tap's client_mac parser.
+# irq, and detach on close; venet-tap's client_mac parser; configfs raced
+# against attach by vbus-race.
 vbus=$(need_module vbus.ko)
 vtest=$(need_module vbus-test.ko)
 vtap=$(need_module venet-tap.ko)
@@ -291,6 +292,24 @@ expect_eq "instance needs 1 vector again" "$(cat $cfs/instances/bus0/vectors)" 1
 expect_eq "rmdir dev0" "$(vbx rmdir $cfs/devices/dev0)" OK
 expect_eq "rmdir dev1" "$(vbx rmdir $cfs/devices/dev1)" OK
 expect_eq "sysfs device gone" "$(ls $sfs/devices)" ""
+# ---- races: configfs against attach ---------------------------------------------
+# vbus-race (tests/vm/hostile) with the kernel preempting at will (one
+# vCPU: a race needs a preemption inside its window); the kernel log must
+# stay clean (nest.py scans it for faults and warnings).
+race=$VBUS_BUILD/hostile/vbus-race
+[ -x "$race" ] || race=$VBUS_REPO/build/hostile/vbus-race
+preempt=/sys/kernel/debug/sched/preempt
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+klog0=$(dmesg | wc -l)
+if [ -w $preempt ]; then
+	mode=$(sed -n 's/.*(\([a-z]*\)).*/\1/p' $preempt)
+	at_exit "echo $mode > $preempt"
+	check "preemption full for the races" sh -c "echo full > $preempt"
+fi
+check "vbus-race mkdir (mkdir, rmdir and attach)" "$race" mkdir $cfs "${RACE_SECS:-5}"
+expect_eq "no warning, oops or BUG from the races" \
+	"$(dmesg | tail -n +$((klog0 + 1)) | grep -cE 'WARNING:|BUG:|Oops')" 0
+
 check "vbus-test unloads once its devices are gone" rmmod vbus_test
 expect_eq "class gone from sysfs" "$(ls $sfs/deviceclass)" ""
 expect_eq "rmdir bus0" "$(vbx rmdir $cfs/instances/bus0)" OK
