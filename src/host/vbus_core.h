@@ -33,6 +33,7 @@
 #include "uapi/linux/vbus.h"
 
 #include "vbus_class.h"
+#include "vbus_compat.h"
 #include "vbus_layout.h"
 
 #define VBUS_SHM_DEFAULT	(4ULL << 20)
@@ -94,10 +95,11 @@ struct vbus_vector {
 };
 
 struct vbus_shm {
-	struct page **pages;
-	unsigned long npages;
-	void *base;
+	struct vbus_pin pin;		/* its pages, pinned */
+	void *base;			/* vmap() of pin.pages */
 	u64 size;
+	struct file *file;		/* the memfd, counted writable */
+	struct mm_struct *mm;		/* charged for the pins */
 };
 
 struct vbus_transport {
@@ -113,6 +115,18 @@ struct vbus_transport {
 	struct vbus_layout layout;
 	struct vbus_vector vec[VBUS_MAX_VECTORS];
 };
+
+/*
+ * Refuse an attach: the errno, and a rate-limited line saying who asked
+ * and why.
+ */
+#define vbus_refuse(err, fmt, ...)					\
+	({								\
+		pr_warn_ratelimited("attach refused (%s, pid %d): " fmt \
+				    "\n", current->comm,		\
+				    task_pid_nr(current), ##__VA_ARGS__); \
+		(err);							\
+	})
 
 /* main.c APIs: */
 extern struct mutex vbus_lock;
