@@ -1,13 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vbus_frame.c - virtual-ethernet frames on an IOQ, see vbus_frame.h.
- * Kernel only: the userspace builds of src/common compile it to nothing.
+ * Kernel only but for vbus_frame_rx_flags(), which the unit tests build.
  */
+#include "vbus_frame.h"
+
+/*
+ * The header flags a receiver acts on: @flags as the sender wrote them,
+ * @from_guest when the sender is a guest (the host's receive path),
+ * @rxcsum when the receiving netdev has rx-checksumming on.
+ *
+ * A guest may ask for a partial checksum (NEEDS_CSUM: the host completes
+ * it or checks csum_start/csum_offset) but cannot vouch for one: its
+ * DATA_VALID would be CHECKSUM_UNNECESSARY on the host, a frame no one
+ * checks that is routed or bridged on as good. tun and vhost-net ignore it
+ * from a driver too, so only NEEDS_CSUM survives from a guest. The host's
+ * DATA_VALID tells a guest what the host's stack already checked.
+ */
+u8 vbus_frame_rx_flags(u8 flags, bool from_guest, bool rxcsum)
+{
+	if (from_guest)
+		return flags & VBUS_NET_HDR_F_NEEDS_CSUM;
+	if (!rxcsum)
+		flags &= ~VBUS_NET_HDR_F_DATA_VALID;
+	return flags;
+}
+
 #ifdef __KERNEL__
 
 #include <linux/etherdevice.h>
 
-#include "vbus_frame.h"
+/*
+ * The side this copy of the frame code receives for: venet-tap's copy
+ * (venet_tap_common.c) defines it true, as it receives from a guest; the
+ * guest's copy receives from the host.
+ */
+#ifndef VBUS_FRAME_FROM_GUEST
+#define VBUS_FRAME_FROM_GUEST false
+#endif
 
 /* Where the next byte of a frame held in a chain of segments is. */
 struct vbus_frame_cur {
@@ -134,15 +164,14 @@ enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
 	skb = vbus_frame_skb(rx, segs, nsegs, len);
 	if (!skb)
 		return VBUS_FRAME_NOMEM;
-	vh.flags = h.flags;
+	vh.flags = vbus_frame_rx_flags(h.flags, VBUS_FRAME_FROM_GUEST,
+				       rx->ndev->features & NETIF_F_RXCSUM);
 	vh.gso_type = h.gso_type;
 	/* both little-endian: virtio_net_hdr_to_skb(..., true) */
 	vh.hdr_len = (__force __virtio16)h.hdr_len;
 	vh.gso_size = (__force __virtio16)h.gso_size;
 	vh.csum_start = (__force __virtio16)h.csum_start;
 	vh.csum_offset = (__force __virtio16)h.csum_offset;
-	if (!(rx->ndev->features & NETIF_F_RXCSUM))
-		vh.flags &= ~VBUS_NET_HDR_F_DATA_VALID;
 	if (virtio_net_hdr_to_skb(skb, &vh, true)) {
 		kfree_skb(skb);
 		return VBUS_FRAME_BAD_HDR;

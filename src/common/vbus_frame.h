@@ -13,17 +13,22 @@
  * (vbus_ioq_fetch() on the host); vbus_frame_rx() checks the frame
  * lengths and copies the header out of the region before using it.
  *
- * vbus_frame.c compiles to nothing outside the kernel, so the userspace
- * builds of src/common (tests/unit, tests/vm/peer) are unaffected.
+ * Outside the kernel only vbus_frame_rx_flags() is built (the unit
+ * tests); the rest of vbus_frame.c compiles to nothing there.
  */
 #ifndef _VBUS_FRAME_H
 #define _VBUS_FRAME_H
 
+#include "vbus_ioq.h"
+
+/* vbus_frame.c APIs, kernel and userspace: */
+u8 vbus_frame_rx_flags(u8 flags, bool from_guest, bool rxcsum);
+
+#ifdef __KERNEL__
+
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/virtio_net.h>
-
-#include "vbus_ioq.h"
 
 #define VBUS_FRAME_HDR_LEN	sizeof(struct vbus_net_hdr)
 
@@ -45,12 +50,14 @@ enum vbus_frame_drop {
 	VBUS_FRAME_BAD_HDR,	/* offload metadata virtio_net rejects */
 };
 
-/* vbus_frame.c APIs: */
+/* vbus_frame.c APIs, kernel only: */
 enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
 				   const struct vbus_seg *segs, u32 nsegs,
 				   struct sk_buff **skbp, u32 *lenp);
 void vbus_frame_hdr_put(void *dst, const struct virtio_net_hdr *vh,
 			u32 nbufs);
 u32 vbus_frame_put(const struct sk_buff *skb, u32 pos, void *dst, u32 room);
+
+#endif /* __KERNEL__ */
 
 #endif /* _VBUS_FRAME_H */

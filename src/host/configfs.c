@@ -176,13 +176,29 @@ static int vbus_instance_allow_link(struct config_item *src,
 			config_item_name(src));
 		return -EINVAL;
 	}
+	/*
+	 * configfs pins the target (rmdir fails while a link points to it)
+	 * only after we return: until then, a racing rmdir devices/<dev>
+	 * would remove a device we just put on the instance. A dependency
+	 * from here until drop_link() closes that window: such an rmdir
+	 * fails with EBUSY, and a device already being removed is -ENOENT.
+	 */
+	ret = configfs_depend_item_unlocked(&vbus_subsys, target);
+	if (ret) {
+		pr_info("instance %s: device %s is being removed\n",
+			config_item_name(src), config_item_name(target));
+		return ret;
+	}
 	mutex_lock(&vbus_lock);
 	ret = vbus_instance_link(vbus_instance_from_item(src),
 				 vbus_device_from_item(target));
 	mutex_unlock(&vbus_lock);
+	if (ret)
+		configfs_undepend_item(target);
 	return ret;
 }
 
+/* Every link allow_link() accepted, made or not, ends here. */
 static void vbus_instance_drop_link(struct config_item *src,
 				    struct config_item *target)
 {
@@ -190,6 +206,7 @@ static void vbus_instance_drop_link(struct config_item *src,
 	vbus_instance_unlink(vbus_instance_from_item(src),
 			     vbus_device_from_item(target));
 	mutex_unlock(&vbus_lock);
+	configfs_undepend_item(target);
 }
 
 static void vbus_instance_item_release(struct config_item *item)
@@ -213,10 +230,18 @@ static struct config_group *vbus_instances_make(struct config_group *group,
 						const char *name)
 {
 	struct vbus_instance *inst = vbus_instance_create(name);
+	int ret;
 
 	if (IS_ERR(inst))
 		return ERR_CAST(inst);
 	config_group_init_type_name(&inst->group, name, &vbus_instance_type);
+	/* named now: vbus_instance_find() may see it */
+	ret = vbus_instance_publish(inst);
+	if (ret) {
+		vbus_instance_remove(inst);
+		kobject_put(&inst->kobj);
+		return ERR_PTR(ret);
+	}
 	return &inst->group;
 }
 

@@ -15,6 +15,9 @@
  *           shmem file (memfd); a doorbell or irq fd not an eventfd
  *   EBADF   shm_fd, doorbell or irq fd not an open file; memfd not open
  *           for reading and writing
+ *   EPERM   memfd sealed against writing (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE)
+ *   ENOMEM  the region would take the caller's pinned memory over its
+ *           RLIMIT_MEMLOCK (and it lacks CAP_IPC_LOCK); see shm.c
  *   ENOENT  no such instance (or it is being removed); VBUS_DETACH
  *           without an attachment
  *   EBUSY   instance already attached, or this file already attached
@@ -37,14 +40,6 @@ struct vbus_control {
 	struct mutex lock;		/* serialises this file's ioctls */
 	struct vbus_transport *xport;	/* this file's attachment */
 };
-
-#define vbus_refuse(err, fmt, ...)					\
-	({								\
-		pr_warn_ratelimited("attach refused (%s, pid %d): " fmt \
-				    "\n", current->comm,		\
-				    task_pid_nr(current), ##__VA_ARGS__); \
-		(err);							\
-	})
 
 static int vbus_control_open(struct inode *inode, struct file *file)
 {

@@ -41,13 +41,29 @@ struct vbus_instance *vbus_instance_create(const char *name)
 		kobject_put(&inst->kobj);
 		return ERR_PTR(ret);
 	}
-	mutex_lock(&vbus_lock);
-	list_add_tail(&inst->node, &vbus_instances);
-	mutex_unlock(&vbus_lock);
 	return inst;
 }
 
-/* rmdir: configfs refuses it while devices are linked or it is attached. */
+/*
+ * Make a new instance visible to vbus_instance_find() (the control
+ * device): only once it is whole, its configfs item named included (a
+ * name configfs could not allocate is -ENOMEM).
+ */
+int vbus_instance_publish(struct vbus_instance *inst)
+{
+	if (!config_item_name(&inst->group.cg_item))
+		return -ENOMEM;
+	mutex_lock(&vbus_lock);
+	list_add_tail(&inst->node, &vbus_instances);
+	mutex_unlock(&vbus_lock);
+	return 0;
+}
+
+/*
+ * rmdir, or a mkdir that configfs failed after vbus_instances_make()
+ * (published or not): configfs refuses rmdir while devices are linked or
+ * it is attached.
+ */
 void vbus_instance_remove(struct vbus_instance *inst)
 {
 	mutex_lock(&vbus_lock);

@@ -4,11 +4,17 @@
  *
  * Locking: one mutex, vbus_lock, guards the configuration: the class list,
  * every instance and device and their membership, and whether an instance
- * is attached. It is taken by configfs callbacks, the control device and
- * class (un)registration; never in atomic context, never by a sysfs show
- * or store (those read single fields with READ_ONCE), and never held while
- * a sysfs file is removed. Lock order: vbus_lock, then configfs' own locks
- * (configfs_depend_item()).
+ * is attached. It is taken by configfs callbacks, the control device,
+ * class (un)registration, and the show functions of the bus's own sysfs
+ * and configfs attributes that read a list or a pointer that membership
+ * changes (type, interface, instance, id, vectors, attached, devices);
+ * those of a single word (shm_size, generation) read it with READ_ONCE.
+ * A device class's own attributes never take it. It is never taken in
+ * atomic context and never held while a file of the bus's attributes is
+ * removed (kobject_del(), rmdir), since removal waits for the show
+ * functions that are running, and those may be waiting for vbus_lock.
+ * Lock order: vbus_lock, then configfs' own locks (configfs_depend_item());
+ * allow_link() takes its configfs dependency before vbus_lock.
  *
  * The data path takes no lock: the doorbell wake-up callbacks and the
  * per-vector dispatch tables are set up before the callbacks are hooked in
@@ -27,6 +33,7 @@
 #include "uapi/linux/vbus.h"
 
 #include "vbus_class.h"
+#include "vbus_compat.h"
 #include "vbus_layout.h"
 
 #define VBUS_SHM_DEFAULT	(4ULL << 20)
@@ -88,10 +95,11 @@ struct vbus_vector {
 };
 
 struct vbus_shm {
-	struct page **pages;
-	unsigned long npages;
-	void *base;
+	struct vbus_pin pin;		/* its pages, pinned */
+	void *base;			/* vmap() of pin.pages */
 	u64 size;
+	struct file *file;		/* the memfd, counted writable */
+	struct mm_struct *mm;		/* charged for the pins */
 };
 
 struct vbus_transport {
@@ -107,6 +115,18 @@ struct vbus_transport {
 	struct vbus_layout layout;
 	struct vbus_vector vec[VBUS_MAX_VECTORS];
 };
+
+/*
+ * Refuse an attach: the errno, and a rate-limited line saying who asked
+ * and why.
+ */
+#define vbus_refuse(err, fmt, ...)					\
+	({								\
+		pr_warn_ratelimited("attach refused (%s, pid %d): " fmt \
+				    "\n", current->comm,		\
+				    task_pid_nr(current), ##__VA_ARGS__); \
+		(err);							\
+	})
 
 /* main.c APIs: */
 extern struct mutex vbus_lock;
@@ -126,6 +146,7 @@ static inline struct vbus_device *vbus_device_from_item(struct config_item *i)
 
 /* instance.c APIs: */
 struct vbus_instance *vbus_instance_create(const char *name);
+int vbus_instance_publish(struct vbus_instance *inst);
 void vbus_instance_remove(struct vbus_instance *inst);
 struct vbus_instance *vbus_instance_find(const char *name);
 const char *vbus_instance_name(const struct vbus_instance *inst);

@@ -181,6 +181,9 @@ static void venet_tap_detach(struct vbus_device *dev)
 	t->link = 0;
 	t->base = NULL;
 	t->cfg = NULL;
+	/* nothing is owed to a guest that is gone */
+	t->tx_unsignalled = false;
+	t->txc.unsignalled = 0;
 	rtnl_unlock();
 	cancel_work_sync(&t->reset_work);
 }

@@ -5,6 +5,8 @@
  * enabled (rw), ifname (ro), txmitigation, burstthresh and linger_us
  * (rw), and every counter of ethtool -S (ro).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kstrtox.h>
 #include <linux/rtnetlink.h>
 
@@ -32,15 +34,19 @@ static ssize_t client_mac_store(struct vbus_device *dev,
 				const char *buf, size_t count)
 {
 	struct venet_tap *t = venet_tap_of(dev);
-	char str[3 * ETH_ALEN];
+	size_t len = count;
 	u8 mac[ETH_ALEN];
 	int ret = count;
 
-	if (strscpy(str, buf, sizeof(str)) < 0 && count != sizeof(str))
+	/* six hex pairs and colons, then at most a newline */
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len != 3 * ETH_ALEN - 1 || !mac_pton(buf, mac) ||
+	    !is_valid_ether_addr(mac)) {
+		pr_info_ratelimited("%s: client_mac refused: not a unicast MAC address (aa:bb:cc:dd:ee:ff)\n",
+				    vbus_device_name(dev));
 		return -EINVAL;
-	strim(str);
-	if (!mac_pton(str, mac) || !is_valid_ether_addr(mac))
-		return -EINVAL;
+	}
 	rtnl_lock();
 	if (t->attached)
 		ret = -EBUSY;	/* the guest read it at attach */

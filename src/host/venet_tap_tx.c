@@ -111,9 +111,14 @@ netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	u32 total, pos = 0, i, n, off;
 	int k;
 
+	/*
+	 * Down: the rings may be gone (detached: the region is unmapped), so
+	 * not a word of them is touched, not even to signal completions.
+	 */
 	if (!READ_ONCE(t->up) || READ_ONCE(t->broken)) {
 		venet_tap_tx_count(t, &t->tx_stats.drop_down);
-		goto drop;
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
 	}
 	if ((skb_is_gso(skb) && !(gf & VBUS_NET_F_GUEST_CSUM)) ||
 	    (skb->ip_summed == CHECKSUM_PARTIAL &&

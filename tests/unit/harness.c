@@ -31,6 +31,7 @@ int tskip(struct tctx *t, const char *fmt, ...)
 
 static const struct vbus_test *const groups[] = {
 	layout_tests, ioq_tests, signal_tests, notify_tests, stress_tests,
+	frame_tests,
 };
 
 static int selected(const char *name, int argc, char **argv, int first)

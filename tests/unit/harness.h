@@ -40,6 +40,7 @@ extern const struct vbus_test ioq_tests[];
 extern const struct vbus_test signal_tests[];
 extern const struct vbus_test notify_tests[];
 extern const struct vbus_test stress_tests[];
+extern const struct vbus_test frame_tests[];
 
 /* shared helpers (region.c) */
 struct region {

@@ -5,9 +5,12 @@
 # and operation that must be refused (with its errno), attach and detach
 # through /dev/vbus (a Python program standing in for vbusd: memfd, eventfds,
 # the ioctls), the region header the bus writes, doorbell -> kick -> echoed
-# irq, and detach on close.
+# irq, and detach on close; what the attach refuses and holds of a memfd
+# (seals, pins against RLIMIT_MEMLOCK, the region zeroed); venet-tap's
+# client_mac parser; configfs raced against attach by vbus-race.
 vbus=$(need_module vbus.ko)
 vtest=$(need_module vbus-test.ko)
+vtap=$(need_module venet-tap.ko)
 cfs=/sys/kernel/config/vbus
 sfs=/sys/vbus
 
@@ -149,15 +152,55 @@ def readable(fd, secs=5.0):
     return bool(r)
 
 
-def memfd(size):
-    fd = os.memfd_create("vbus-test")
+F_ADD_SEALS, F_SEAL_WRITE, F_SEAL_FUTURE_WRITE = 1033, 0x8, 0x10
+
+
+def memfd(size, seals=0):
+    fd = os.memfd_create("vbus-test", os.MFD_ALLOW_SEALING)
     os.ftruncate(fd, size)
+    if seals:
+        fcntl.fcntl(fd, F_ADD_SEALS, seals)
     return fd
+
+
+def vmpin_kb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmPin:"):
+                return int(line.split()[1])
+    return -1
+
+
+def without_ipc_lock(memlock, fn):
+    """fn() in a child without CAP_IPC_LOCK, RLIMIT_MEMLOCK at memlock."""
+    import ctypes, resource
+    r, w = os.pipe()
+    pid = os.fork()
+    if not pid:
+        os.close(r)
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            hdr = (ctypes.c_uint32 * 2)(0x20080522, 0)
+            data = (ctypes.c_uint32 * 6)()
+            libc.capget(hdr, data)
+            data[0] &= ~(1 << 14)  # CAP_IPC_LOCK from effective
+            if libc.capset(hdr, data):
+                raise OSError(ctypes.get_errno(), "capset")
+            resource.setrlimit(resource.RLIMIT_MEMLOCK, (memlock, memlock))
+            os.write(w, str(fn()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    out = os.read(r, 4096).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    return out
 
 
 ctl = os.open("/dev/vbus", os.O_RDWR)
 say("GET_VERSION", fcntl.ioctl(ctl, GET_VERSION), 1)
 shm = memfd(4 * MiB)
+os.pwrite(shm, b"\xa5" * (4 * MiB), 0)  # a stale region: the host zeroes it
 db = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
 irq = [os.eventfd(0, os.EFD_NONBLOCK) for _ in range(2)]
 good = dict(shm=shm, db=db, irq=irq)
@@ -183,16 +226,24 @@ say("doorbell fd not open", attach(ctl, shm=shm, db=[db[0], 999], irq=irq), "EBA
 say("doorbell fd not an eventfd", attach(ctl, shm=shm, db=[db[0], shm], irq=irq), "EINVAL")
 say("irq fd not open", attach(ctl, shm=shm, db=db, irq=[irq[0], 999]), "EBADF")
 say("irq fd not an eventfd", attach(ctl, shm=shm, db=db, irq=[proc, irq[1]]), "EINVAL")
+say("memfd sealed F_SEAL_WRITE", attach(ctl, shm=memfd(4 * MiB, F_SEAL_WRITE), db=db, irq=irq), "EPERM")
+say("memfd sealed F_SEAL_FUTURE_WRITE",
+    attach(ctl, shm=memfd(4 * MiB, F_SEAL_FUTURE_WRITE), db=db, irq=irq), "EPERM")
+pin0 = vmpin_kb()
 say("detach without attach", op(fcntl.ioctl, ctl, DETACH), "ENOENT")
 say("nothing attached after refusals", rd(SFS + "/instances/bus0/attached"), "0")
 
 say("attach", attach(ctl, **good), "OK")
 say("sysfs attached", rd(SFS + "/instances/bus0/attached"), "1")
+say("attached region pinned (VmPin)", vmpin_kb() - pin0, 4096)
+say("no F_SEAL_WRITE while attached", op(fcntl.fcntl, shm, F_ADD_SEALS, F_SEAL_WRITE), "EBUSY")
 say("second attach on the same file", attach(ctl, **good), "EBUSY")
 ctl2 = os.open("/dev/vbus", os.O_RDWR)
 say("instance attached by another file", attach(ctl2, **good), "EBUSY")
 
 m = mmap.mmap(shm, 4 * MiB)
+say("region zeroed at attach (no stale word)", m.find(b"\xa5" * 4), -1)
+say("region zeroed at attach (last 64 KiB)", m[-65536:] == bytes(65536), True)
 magic, major, minor, rsize = struct.unpack_from("<IHHQ", m, 0)
 say("region magic", hex(magic), hex(0x53554256))
 say("region abi", "%d.%d" % (major, minor), "1.0")
@@ -257,6 +308,21 @@ say("attach from the second file", attach(ctl2, **good), "OK")
 m.close()
 os.close(ctl2)
 say("close detaches again", rd(SFS + "/instances/bus0/attached"), "0")
+say("pins released at detach (VmPin)", vmpin_kb() - pin0, 0)
+
+
+def attach_memlock():
+    c = os.open("/dev/vbus", os.O_RDWR)
+    try:
+        return attach(c, shm=memfd(4 * MiB), db=db, irq=irq)
+    finally:
+        os.close(c)
+
+
+say("4 MiB over RLIMIT_MEMLOCK 2 MiB (no CAP_IPC_LOCK)",
+    without_ipc_lock(2 * MiB, attach_memlock), "ENOMEM")
+say("4 MiB within RLIMIT_MEMLOCK 8 MiB (no CAP_IPC_LOCK)",
+    without_ipc_lock(8 * MiB, attach_memlock), "OK")
 EOF
 
 # (no /dev/fd in the host VM: no process substitution)
@@ -267,6 +333,24 @@ while IFS=$'\t' read -r desc got want; do
 done < "$VBUS_TEST_OUT/attach.out"
 [ $rc -eq 0 ] || fatal "attach.py exit $rc: $(tail -n 5 "$VBUS_TEST_OUT/attach.err")"
 expect_match "refusals are logged" "$(dmesg)" 'attach refused .*uapi version 2'
+expect_match "sealed memfd refusal logged" "$(dmesg)" 'attach refused .*memfd is sealed against writing'
+expect_match "RLIMIT_MEMLOCK refusal logged" "$(dmesg)" 'RLIMIT_MEMLOCK'
+
+# ---- venet-tap's client_mac: a MAC and at most a newline ---------------------
+check "venet-tap.ko loads" insmod "$vtap"
+expect_eq "mkdir tap0" "$(vbx mkdir $cfs/devices/tap0)" OK
+expect_eq "tap0 type venet-tap" "$(vbx write $cfs/devices/tap0/type venet-tap)" OK
+expect_eq "client_mac with a newline" "$(vbx write $sfs/devices/tap0/client_mac "02:00:c6:12:01:02
+")" OK
+expect_eq "client_mac reads back" "$(cat $sfs/devices/tap0/client_mac)" 02:00:c6:12:01:02
+expect_eq "client_mac trailing junk" "$(vbx write $sfs/devices/tap0/client_mac 02:00:c6:12:01:03X)" EINVAL
+expect_eq "client_mac trailing junk after a newline" "$(vbx write $sfs/devices/tap0/client_mac "02:00:c6:12:01:03
+x")" EINVAL
+expect_eq "client_mac trailing digits" "$(vbx write $sfs/devices/tap0/client_mac 02:00:c6:12:01:033)" EINVAL
+expect_eq "client_mac unchanged by refusals" "$(cat $sfs/devices/tap0/client_mac)" 02:00:c6:12:01:02
+expect_eq "rmdir tap0" "$(vbx rmdir $cfs/devices/tap0)" OK
+check "venet-tap unloads" rmmod venet_tap
+
 
 # ---- teardown ------------------------------------------------------------------
 expect_eq "unlink" "$(vbx unlink $cfs/instances/bus0/dev0)" OK
@@ -275,6 +359,24 @@ expect_eq "instance needs 1 vector again" "$(cat $cfs/instances/bus0/vectors)" 1
 expect_eq "rmdir dev0" "$(vbx rmdir $cfs/devices/dev0)" OK
 expect_eq "rmdir dev1" "$(vbx rmdir $cfs/devices/dev1)" OK
 expect_eq "sysfs device gone" "$(ls $sfs/devices)" ""
+# ---- races: configfs against attach ---------------------------------------------
+# vbus-race (tests/vm/hostile) with the kernel preempting at will (one
+# vCPU: a race needs a preemption inside its window); the kernel log must
+# stay clean (nest.py scans it for faults and warnings).
+race=$VBUS_BUILD/hostile/vbus-race
+[ -x "$race" ] || race=$VBUS_REPO/build/hostile/vbus-race
+preempt=/sys/kernel/debug/sched/preempt
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+klog0=$(dmesg | wc -l)
+if [ -w $preempt ]; then
+	mode=$(sed -n 's/.*(\([a-z]*\)).*/\1/p' $preempt)
+	at_exit "echo $mode > $preempt"
+	check "preemption full for the races" sh -c "echo full > $preempt"
+fi
+check "vbus-race mkdir (mkdir, rmdir and attach)" "$race" mkdir $cfs "${RACE_SECS:-5}"
+expect_eq "no warning, oops or BUG from the races" \
+	"$(dmesg | tail -n +$((klog0 + 1)) | grep -cE 'WARNING:|BUG:|Oops')" 0
+
 check "vbus-test unloads once its devices are gone" rmmod vbus_test
 expect_eq "class gone from sysfs" "$(ls $sfs/deviceclass)" ""
 expect_eq "rmdir bus0" "$(vbx rmdir $cfs/instances/bus0)" OK
