@@ -30,15 +30,6 @@ u8 vbus_frame_rx_flags(u8 flags, bool from_guest, bool rxcsum)
 
 #include <linux/etherdevice.h>
 
-/*
- * The side this copy of the frame code receives for: venet-tap's copy
- * (venet_tap_common.c) defines it true, as it receives from a guest; the
- * guest's copy receives from the host.
- */
-#ifndef VBUS_FRAME_FROM_GUEST
-#define VBUS_FRAME_FROM_GUEST false
-#endif
-
 /* Where the next byte of a frame held in a chain of segments is. */
 struct vbus_frame_cur {
 	const void *base;
@@ -164,7 +155,7 @@ enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
 	skb = vbus_frame_skb(rx, segs, nsegs, len);
 	if (!skb)
 		return VBUS_FRAME_NOMEM;
-	vh.flags = vbus_frame_rx_flags(h.flags, VBUS_FRAME_FROM_GUEST,
+	vh.flags = vbus_frame_rx_flags(h.flags, rx->from_guest,
 				       rx->ndev->features & NETIF_F_RXCSUM);
 	vh.gso_type = h.gso_type;
 	/* both little-endian: virtio_net_hdr_to_skb(..., true) */

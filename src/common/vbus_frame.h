@@ -40,6 +40,7 @@ struct vbus_frame_rx {
 	u32 max_len;			/* largest frame without its header */
 	u32 linear;			/* frames up to this stay linear */
 	u32 head;			/* linear head of a paged frame */
+	bool from_guest;		/* the host's side: vbus_frame_rx_flags() */
 };
 
 /* Why vbus_frame_rx() returned no skb. */

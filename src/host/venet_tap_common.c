@@ -4,11 +4,8 @@
  * virtual-ethernet frames)
  * compiled into venet-tap.ko: vbus.ko exports none of it (see common.c),
  * and one object cannot be linked into two modules. DKMS builds both
- * copies from one tree, so they cannot disagree. Its frames come from a
- * guest (VBUS_FRAME_FROM_GUEST: see vbus_frame_rx_flags()).
+ * copies from one tree, so they cannot disagree.
  */
-#define VBUS_FRAME_FROM_GUEST true
-
 #include "../common/vbus_err.c"
 #include "../common/vbus_layout.c"
 #include "../common/vbus_signal.c"

@@ -27,6 +27,7 @@ static struct sk_buff *venet_tap_rx_frame(struct venet_tap *t,
 		.max_len = VENET_TAP_RX_MAX,
 		.linear = VENET_TAP_RX_LINEAR,
 		.head = VENET_TAP_RX_HEAD,
+		.from_guest = true,	/* its DATA_VALID is not believed */
 	};
 	struct sk_buff *skb;
 	u32 len;
