@@ -392,6 +392,17 @@ def main():
         st = (open(rcfile).read().split() + ["?", "?"])[:2]
         meta["nest"] = "the bench test exited %s after %s s" % tuple(st)
         meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(src)))
+    cpufile = os.path.join(os.path.dirname(os.path.abspath(src)), "cpu.txt")
+    if os.path.exists(cpufile):
+        cpu = {}
+        for line in open(cpufile):
+            k, _, v = line.partition(":")
+            cpu[k.strip()] = v.strip()
+        for side in ("host VM", "guest"):
+            fl = cpu.get(side + " flags", "").split()
+            if side in cpu:
+                meta["CPU, " + side] = "%s; ERMS %s, FSRM %s (%d flags)" % (
+                    cpu[side], "yes" if "erms" in fl else "no", "yes" if "fsrm" in fl else "no", len(fl))
     recs = []
     with open(src) as f:
         for line in f:

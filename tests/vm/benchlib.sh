@@ -314,6 +314,14 @@ bench_guest_up() {
 		done
 		printf '%s' \"\$out\"")
 	log "guest NICs: $(printf '%s' "$GIFS" | tr '\n' ' ')"
+	# the CPU both kernels see (ERMS/FSRM would make their copies rep movsb,
+	# which TCG runs far slower: every ratio would move): bench/run.py
+	# reports it with the results
+	{
+		echo "host VM: $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //')"
+		grep -m1 '^flags' /proc/cpuinfo | sed 's/^flags\s*:/host VM flags:/'
+		gx g1 "grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: /guest: /'; grep -m1 '^flags' /proc/cpuinfo | sed 's/^flags\s*:/guest flags:/'"
+	} > "$VBUS_TEST_OUT/cpu.txt"
 	gif() { printf '%s\n' "$GIFS" | sed -n "s/^$1 //p"; }
 	GSET="sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
 	BATCH=
