@@ -34,7 +34,7 @@ static void vbus_vector_dispatch(struct vbus_vector *v)
 	u32 i;
 
 	if (!v->index) {
-		schedule_work(&xport->ctrl_work);
+		queue_delayed_work(system_wq, &xport->ctrl_work, 0);
 		return;
 	}
 	for (i = 0; i < v->nqueues; i++) {

@@ -270,6 +270,23 @@ static ssize_t vbus_devices_show(struct kobject *kobj,
 	return len;
 }
 
+static ssize_t vbus_guest_resets_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&vbus_kobj_to_instance(kobj)->guest_resets));
+}
+
+static ssize_t vbus_guest_resets_held_show(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   char *buf)
+{
+	struct vbus_instance *inst = vbus_kobj_to_instance(kobj);
+
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&inst->guest_resets_held));
+}
+
 static struct kobj_attribute vbus_inst_attr_shm_size =
 	__ATTR(shm_size, 0444, vbus_shm_size_show, NULL);
 static struct kobj_attribute vbus_inst_attr_vectors =
@@ -280,6 +297,10 @@ static struct kobj_attribute vbus_inst_attr_generation =
 	__ATTR(generation, 0444, vbus_generation_show, NULL);
 static struct kobj_attribute vbus_inst_attr_devices =
 	__ATTR(devices, 0444, vbus_devices_show, NULL);
+static struct kobj_attribute vbus_inst_attr_guest_resets =
+	__ATTR(guest_resets, 0444, vbus_guest_resets_show, NULL);
+static struct kobj_attribute vbus_inst_attr_guest_resets_held =
+	__ATTR(guest_resets_held, 0444, vbus_guest_resets_held_show, NULL);
 
 static struct attribute *vbus_instance_attrs[] = {
 	&vbus_inst_attr_shm_size.attr,
@@ -287,6 +308,8 @@ static struct attribute *vbus_instance_attrs[] = {
 	&vbus_inst_attr_attached.attr,
 	&vbus_inst_attr_generation.attr,
 	&vbus_inst_attr_devices.attr,
+	&vbus_inst_attr_guest_resets.attr,
+	&vbus_inst_attr_guest_resets_held.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vbus_instance);

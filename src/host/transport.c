@@ -54,11 +54,52 @@ static struct vbus_shm_header *vbus_transport_hdr(struct vbus_transport *x)
  * or not: it is idempotent, and a guest cannot make the host skip it by
  * writing its next liveness value early.
  */
+/*
+ * How often a guest may make the host act on a new state: each change
+ * resets every device of the instance (venet-tap: under RTNL, the lock of
+ * every netdev of the host, with an RCU grace period and carrier events).
+ * A burst of VBUS_CTRL_BURST, then VBUS_CTRL_RATE per second: a driver
+ * that binds, unbinds and binds again (rmmod, insmod, a reboot) never
+ * waits; a guest that flips its liveness words in a loop is held down to
+ * the rate. A change held down is not lost: the work runs again when a
+ * token is due and acts on the state the guest has then (changes in
+ * between coalesce, as doorbells do).
+ */
+#define VBUS_CTRL_BURST		8
+#define VBUS_CTRL_RATE		4	/* per second */
+#define VBUS_CTRL_PERIOD	(HZ / VBUS_CTRL_RATE)
+
+/* 0 if a change may be acted on now, else the jiffies until it may. */
+static unsigned long vbus_transport_ctrl_wait(struct vbus_transport *xport)
+{
+	unsigned long n = (jiffies - xport->ctrl_refill) / VBUS_CTRL_PERIOD;
+
+	if (n) {
+		xport->ctrl_refill += n * VBUS_CTRL_PERIOD;
+		xport->ctrl_tokens = min_t(unsigned long,
+					   xport->ctrl_tokens + n,
+					   VBUS_CTRL_BURST);
+	}
+	if (xport->ctrl_tokens) {
+		xport->ctrl_tokens--;
+		return 0;
+	}
+	atomic64_inc(&xport->inst->guest_resets_held);
+	if (!xport->ctrl_warned) {
+		xport->ctrl_warned = true;
+		pr_warn("instance %s: the guest changes its state more than %u times a second: held to that rate (guest_resets_held counts)\n",
+			vbus_instance_name(xport->inst), VBUS_CTRL_RATE);
+	}
+	return xport->ctrl_refill + VBUS_CTRL_PERIOD - jiffies;
+}
+
 static void vbus_transport_ctrl_work(struct work_struct *work)
 {
-	struct vbus_transport *xport = container_of(work, struct vbus_transport,
+	struct vbus_transport *xport = container_of(to_delayed_work(work),
+						    struct vbus_transport,
 						    ctrl_work);
 	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
+	unsigned long wait;
 	u32 state, gen, i;
 	bool ready;
 
@@ -67,6 +108,12 @@ static void vbus_transport_ctrl_work(struct work_struct *work)
 	ready = state == VBUS_STATE_READY;
 	if (ready && state == xport->guest_state && gen == xport->guest_gen)
 		return;
+	wait = vbus_transport_ctrl_wait(xport);
+	if (wait) {
+		queue_delayed_work(system_wq, &xport->ctrl_work, wait);
+		return;
+	}
+	atomic64_inc(&xport->inst->guest_resets);
 	pr_debug("instance %s: guest state %u gen %u\n",
 		 vbus_instance_name(xport->inst), state, gen);
 	xport->guest_state = state;
@@ -208,7 +255,9 @@ int vbus_transport_attach(struct vbus_instance *inst,
 	xport->ndevs = 0;
 	list_for_each_entry(dev, &inst->devices, inst_node)
 		xport->devs[xport->ndevs++] = dev;
-	INIT_WORK(&xport->ctrl_work, vbus_transport_ctrl_work);
+	INIT_DELAYED_WORK(&xport->ctrl_work, vbus_transport_ctrl_work);
+	xport->ctrl_refill = jiffies;
+	xport->ctrl_tokens = VBUS_CTRL_BURST;
 
 	ret = vbus_transport_layout(xport);
 	if (ret)
@@ -265,7 +314,7 @@ void vbus_transport_detach(struct vbus_transport *xport)
 	lockdep_assert_held(&vbus_lock);
 	for (v = 0; v < xport->nvectors; v++)
 		vbus_vector_unhook(&xport->vec[v]);
-	cancel_work_sync(&xport->ctrl_work);
+	cancel_delayed_work_sync(&xport->ctrl_work);
 	vbus_transport_detach_devices(xport, xport->ndevs);
 	for (v = 0; v < xport->nvectors; v++)
 		cancel_work_sync(&xport->vec[v].irq_work);

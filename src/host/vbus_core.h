@@ -72,6 +72,8 @@ struct vbus_instance {
 	u32 gen;			/* host_gen of the last attach */
 	bool dead;			/* rmdir'ed */
 	struct vbus_transport *xport;	/* non-NULL while attached */
+	atomic64_t guest_resets;	/* guest state changes acted on */
+	atomic64_t guest_resets_held;	/* ... put off: too many (transport.c) */
 };
 
 /* One ivshmem vector: a doorbell from the guest and an irq to it. */
@@ -111,7 +113,10 @@ struct vbus_transport {
 	u32 guest_state;		/* last seen, ctrl_work only */
 	u32 guest_gen;
 	struct vbus_device *devs[VBUS_MAX_DEVICES];	/* table order */
-	struct work_struct ctrl_work;
+	struct delayed_work ctrl_work;
+	unsigned long ctrl_refill;	/* jiffies: tokens counted up to here */
+	u32 ctrl_tokens;		/* state changes allowed now */
+	bool ctrl_warned;		/* held down once: logged */
 	struct vbus_layout layout;
 	struct vbus_vector vec[VBUS_MAX_VECTORS];
 };
