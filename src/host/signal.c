@@ -34,6 +34,12 @@ static void vbus_vector_dispatch(struct vbus_vector *v)
 	u32 i;
 
 	if (!v->index) {
+		u32 gen;
+
+		/* a hint only: the work reads the state again */
+		if (vbus_layout_guest_state(xport->shm.base, &gen) !=
+		    VBUS_STATE_READY)
+			set_bit(VBUS_CTRL_RESET_SEEN, &xport->ctrl_flags);
 		queue_delayed_work(system_wq, &xport->ctrl_work, 0);
 		return;
 	}

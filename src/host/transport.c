@@ -52,7 +52,9 @@ static struct vbus_shm_header *vbus_transport_hdr(struct vbus_transport *x)
  * guest wrote over the host's part, a driver that rebinds finds the
  * layout it was given at attach. Done on every such doorbell, changed
  * or not: it is idempotent, and a guest cannot make the host skip it by
- * writing its next liveness value early.
+ * writing its next liveness value early. A doorbell that found the guest
+ * not READY (VBUS_CTRL_RESET_SEEN) makes the next run reset even if the
+ * guest is READY again by then, held down or not.
  */
 /*
  * How often a guest may make the host act on a new state: each change
@@ -101,19 +103,26 @@ static void vbus_transport_ctrl_work(struct work_struct *work)
 	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
 	unsigned long wait;
 	u32 state, gen, i;
-	bool ready;
+	bool ready, seen;
 
 	vbus_signal_ack(&hdr->ctrl_to_host);
+	seen = test_and_clear_bit(VBUS_CTRL_RESET_SEEN, &xport->ctrl_flags);
 	state = vbus_layout_guest_state(hdr, &gen);
 	ready = state == VBUS_STATE_READY;
-	if (ready && state == xport->guest_state && gen == xport->guest_gen)
+	if (ready && !seen && state == xport->guest_state &&
+	    gen == xport->guest_gen)
 		return;
 	wait = vbus_transport_ctrl_wait(xport);
 	if (wait) {
+		if (seen)
+			set_bit(VBUS_CTRL_RESET_SEEN, &xport->ctrl_flags);
 		queue_delayed_work(system_wq, &xport->ctrl_work, wait);
 		return;
 	}
 	atomic64_inc(&xport->inst->guest_resets);
+	/* let go since the last run, and READY again: reset all the same */
+	if (seen)
+		ready = false;
 	pr_debug("instance %s: guest state %u gen %u\n",
 		 vbus_instance_name(xport->inst), state, gen);
 	xport->guest_state = state;

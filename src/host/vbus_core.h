@@ -117,9 +117,17 @@ struct vbus_transport {
 	unsigned long ctrl_refill;	/* jiffies: tokens counted up to here */
 	u32 ctrl_tokens;		/* state changes allowed now */
 	bool ctrl_warned;		/* held down once: logged */
+	unsigned long ctrl_flags;	/* VBUS_CTRL_RESET_SEEN */
 	struct vbus_layout layout;
 	struct vbus_vector vec[VBUS_MAX_VECTORS];
 };
+
+/*
+ * A vector-0 doorbell found the guest not READY: the next control work
+ * resets the instance even if the guest is READY again by then (a reset
+ * held down, or a slow work item, must not lose a rebind).
+ */
+#define VBUS_CTRL_RESET_SEEN	0
 
 /*
  * Refuse an attach: the errno, and a rate-limited line saying who asked
