@@ -392,6 +392,13 @@ def main():
         st = (open(rcfile).read().split() + ["?", "?"])[:2]
         meta["nest"] = "the bench test exited %s after %s s" % tuple(st)
         meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(src)))
+    bootlog = os.path.join(os.path.dirname(os.path.abspath(src)), "..", "boot-dmesg.txt")
+    if "host VM kernel debugging" not in meta and os.path.exists(bootlog):
+        for line in open(bootlog, errors="replace"):
+            if "Command line:" in line:
+                dbg = [w for w in line.split() if w.startswith(("slub_debug", "kasan", "debug_pagealloc"))]
+                meta["host VM kernel debugging"] = " ".join(dbg) or "none"
+                break
     cpufile = os.path.join(os.path.dirname(os.path.abspath(src)), "cpu.txt")
     if os.path.exists(cpufile):
         cpu = {}
