@@ -73,6 +73,8 @@ guest_irqs() {
 	gx g1 'while read -r k v _; do case $k in NMI:|PMI:|MCE:|MCP:|ERR:|MIS:|CPU0) ;; *) [[ $v =~ ^[0-9]+$ ]] && s=$((s + v)) ;; esac; done < /proc/interrupts; echo $((s))'
 }
 kvm_inj() { cat "$KVMD/irq_injections"; }
+# an iperf3 -J run that moved its data (it may exit 0 after an error)
+tcp_moved() { grep -q '"sum_received"' "$1" && ! grep -q '"error"' "$1"; }
 
 cycle=0 lost=0 tcp_s=0 rr_s=0 extra=0 extra_ipi=0 cyc_ipi=0 cyc_noipi=0
 sigs=()
@@ -91,6 +93,7 @@ while [ "$SECONDS" -lt "$end" ] && [ "$lost" -lt "$SVM_LOSS_MAX" ]; do
 	trc=$?
 	t1=$SECONDS
 	rrc=1
+	tcp_moved "$RAW/svm-$cycle-tcp.json" || trc=${trc/#0/1}
 	if [ "$trc" = 0 ]; then
 		rr venet 64 > "$RAW/svm-$cycle-rr.txt" 2>&1
 		rrc=$?
@@ -100,8 +103,17 @@ while [ "$SECONDS" -lt "$end" ] && [ "$lost" -lt "$SVM_LOSS_MAX" ]; do
 	tcp_s=$((tcp_s + t1 - t0)) rr_s=$((rr_s + t2 - t1))
 	gbps=$(sed -n '/"sum_received"/,/}/s/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' \
 		"$RAW/svm-$cycle-tcp.json" | head -1)
-	if { [ "$trc" = 0 ] && [ "$rrc" = 0 ]; } || bench_guest_answers; then
+	# iperf3 -J and sockperf may exit 0 when the guest stopped answering
+	# (an idle timeout, no messages): the traffic moved, or the guest
+	# answers its agent, or it is lost
+	grep -qE 'No messages were received|No valid observations' "$RAW/svm-$cycle-rr.txt" 2> /dev/null &&
+		rrc=${rrc/#0/1}
+	g1='' a1=''
+	if [ "$trc" = 0 ] && [ "$rrc" = 0 ]; then
 		g1=$(guest_irqs) a1=$(kvm_inj)
+	fi
+	if [[ $g1 =~ ^[0-9]+$ ]] || bench_guest_answers; then
+		[[ $g1 =~ ^[0-9]+$ ]] || { g1=$(guest_irqs) a1=$(kvm_inj); }
 		if [[ $g1 =~ ^[0-9]+$ && $a1 =~ ^[0-9]+$ && $g0 =~ ^[0-9]+$ && $a0 =~ ^[0-9]+$ ]]; then
 			d=$(((g1 - g0) - (a1 - a0)))
 			if [ "$ipi" = 1 ]; then
