@@ -192,7 +192,10 @@ def boot(kver, tests, out, limit):
     # the monitor, for the CPU state of a host VM that hangs (a short path:
     # a unix socket's name has room for 107 bytes)
     mon = "/tmp/vbus-nest-%d-%s.mon" % (os.getpid(), kver)
-    cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "EPYC",
+    # NEST_QEMU: another QEMU for the host VM (a build of Debian's source,
+    # tests/vm/qemu-svm/build.sh); default the one on PATH
+    cmd = [os.environ.get("NEST_QEMU") or "qemu-system-x86_64",
+           "-accel", "tcg,thread=multi", "-cpu", "EPYC",
            "-smp", os.environ.get("NEST_SMP", "1"), "-m", os.environ.get("NEST_MEM", "6144"),
            "-kernel", "/boot/vmlinuz-" + kver, "-initrd", os.path.join(ird, "host.gz"),
            "-append", append, "-display", "none",
@@ -205,14 +208,17 @@ def boot(kver, tests, out, limit):
     # more arguments for the host VM's QEMU (NEST_QEMU_ARGS, split at
     # spaces: e.g. a TCG plugin that profiles the whole nest)
     cmd += os.environ.get("NEST_QEMU_ARGS", "").split()
-    # the tests' knobs (FAULT_*, HOSTILE_*, BENCH_*: make soak, make bench)
-    # reach the host VM through its output folder; values are words
+    # the tests' knobs (FAULT_*, HOSTILE_*, BENCH_*: make soak, make bench;
+    # PROF_*, SVM_*: profile, svm-loss) reach the host VM through its
+    # output folder; values are words
     with open(os.path.join(out, "env.sh"), "w") as env:
         for k, v in sorted(os.environ.items()):
-            if re.fullmatch(r"(FAULT|HOSTILE|BENCH|PROF)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
+            if re.fullmatch(r"(FAULT|HOSTILE|BENCH|PROF|SVM)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
                 env.write("export %s='%s'\n" % (k, v))
     start = time.monotonic()
     with open(os.path.join(out, "qemu.log"), "w") as qlog:
+        qlog.write("%s\n" % " ".join(cmd))  # which QEMU ran, and how
+        qlog.flush()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
                              stderr=subprocess.STDOUT, start_new_session=True)
     deadline = start + limit + BOOT_SLACK
@@ -498,6 +504,8 @@ def main():
                      "clone it elsewhere" % hidden.rstrip("/"))
     if not os.access("/dev/null", os.W_OK) or shutil.which("qemu-system-x86_64") is None:
         sys.exit("nest: qemu-system-x86_64 is missing (run tests/deps.sh as root)")
+    if os.environ.get("NEST_QEMU") and not os.access(os.environ["NEST_QEMU"], os.X_OK):
+        sys.exit("nest: NEST_QEMU=%s is not an executable" % os.environ["NEST_QEMU"])
     # One nest at a time on this machine, whichever checkout it runs from:
     # two would starve each other of the CPUs (every VM is emulated); one
     # nest runs its series side by side when there are CPUs for them.
