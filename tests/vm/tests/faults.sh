@@ -158,8 +158,10 @@ EOF
 #   after 2 kills).
 # - no slab cache grown by N objects or more (a leak of an object per cycle
 #   grows its cache by at least N); with fewer than 10 cycles the check
-#   cannot tell that from the few objects that come and go anyway (7 after
-#   2 kills), and allows 9.
+#   cannot tell that from the few objects that come and go anyway (7, then
+#   dentry 11 and lsm_inode_cache 9 with Shmem, MemAvailable and vmalloc
+#   all back, after 2 kills on a loaded machine), and allows 16: there the
+#   region's checks above are the ones that tell a leak.
 mem_check() {
 	local what=$1 n=$2 slab=$5 d_shmem d_sunrec d_avail d_vm d_ours d_caches top vmb
 	mem_snapshot "$4"
@@ -177,7 +179,7 @@ mem_check() {
 	top=$(printf '%s' "$d_caches" | tr ' ' '\n' | head -1)
 	top=${top##*:}
 	[ "${top:-0}" -lt 0 ] && top=0
-	expect_range "$what: no slab cache grew by an object per cycle (top: ${d_caches%% *})" "$top" 0 $((n >= 10 ? n - 1 : 9))
+	expect_range "$what: no slab cache grew by an object per cycle (top: ${d_caches%% *})" "$top" 0 $((n >= 10 ? n - 1 : 16))
 }
 check "warm-up attach/detach cycle" attach_cycle
 mem_snapshot "$VBUS_TEST_OUT/mem-before.txt"
