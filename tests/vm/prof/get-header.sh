@@ -4,31 +4,14 @@
 # qemu-system-x86), from Debian's source package of that version, into DIR
 # (default build/qemu-plugin-inc). The header is QEMU's (GPL-2.0-or-later)
 # and is not kept in the repository.
-# Needs deb-src lines in APT's sources: if none are configured, this adds
-# /etc/apt/sources.list.d/debian-src.sources (bookworm, main; root only)
-# and runs apt-get update.
+# Needs deb-src lines in APT's sources: tests/vm/deb-src.sh adds them if
+# none are configured (root only).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-$here/../../../build/qemu-plugin-inc}
 ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86)
 mkdir -p "$dir"
-if ! grep -rqsE '^(Types: *deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	[ "$(id -u)" = 0 ] || { echo "no deb-src lines in APT's sources: run as root to add them" >&2; exit 1; }
-	cat > /etc/apt/sources.list.d/debian-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	apt-get update
-fi
+sh "$here/../deb-src.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && apt-get source --download-only "qemu=$ver" > /dev/null 2>&1)

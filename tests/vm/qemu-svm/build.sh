@@ -31,23 +31,7 @@ src=$dl/qemu-$uver
 mkdir -p "$dl"
 
 if [ ! -f "$dl/qemu_$uver.dsc" ]; then
-	if ! grep -rqsE '^(Types: *deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		[ "$(id -u)" = 0 ] || { echo "no deb-src lines in APT's sources: run as root to add them" >&2; exit 1; }
-		cat > /etc/apt/sources.list.d/debian-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-		apt-get update
-	fi
+	sh "$here/../deb-src.sh"
 	(cd "$dl" && apt-get source --download-only "qemu=$ver")
 fi
 
