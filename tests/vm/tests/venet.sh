@@ -202,12 +202,14 @@ kill "$(cat /run/iperf3.pid)" 2>/dev/null
 expect_rate "linger_us 1000: TCP guest -> host" "$rate"
 log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
 # Before pure ACKs were told apart, every pass that took a frame also sent
-# its ACK back and no linger began (0.48-0.50 kicks per frame). Whether a
-# linger then catches the next frame depends on the stream's pace against
-# linger_us (the bench measures it), so the count asserted is the lingers
-# begun: at least one per ten frames.
-expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 10 + 1)) $((r1 - r0))
-expect_range "TCP stream from the guest: at most one kick per frame" $((k1 - k0)) 0 $((r1 - r0))
+# its ACK back, which cut the linger: 0.48-0.50 kicks per frame and next to
+# no lingers. How many frames one linger then catches depends on the
+# stream's pace against linger_us (the bench measures it; 8-12 per kick
+# here, 0.096 lingers per frame on a CI machine), so what is asserted is
+# what tells the two apart: lingers do begin, and fewer than a third of the
+# frames need a kick.
+expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
+expect_range "TCP stream from the guest: kicks for under a third of its frames" $((k1 - k0)) 0 $(((r1 - r0) / 3))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
