@@ -204,8 +204,8 @@ log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t
 # Before pure ACKs were told apart, every pass that took a frame also sent
 # its ACK back, which cut the linger: 0.48-0.50 kicks per frame and next to
 # no lingers. How many frames one linger then catches depends on the
-# stream's pace against linger_us (the bench measures it; 8-12 per kick
-# here, 0.096 lingers per frame on a CI machine), so what is asserted is
+# stream's pace against linger_us (the bench measures it; one CI run: 10
+# frames per kick, 0.096 lingers per frame), so what is asserted is
 # what tells the two apart: lingers do begin, and fewer than a third of the
 # frames need a kick.
 expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
