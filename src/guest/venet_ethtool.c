@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ethtool -i, -S (notification counters and drops by
- * reason) and -C (the guest tunables under their coalescing names:
+ * Ethtool -i, -g (the rings' sizes, read-only), -S (notification
+ * counters and drops by reason) and -C (the guest tunables under their coalescing names:
  * rx-frames = napi_weight, tx-frames = tx_kick_frames,
  * tx-frames-irq = tx_irq_thresh, rx-frames-irq = rx_refill_batch).
  */
@@ -153,6 +153,20 @@ static int venet_set_coalesce(struct net_device *ndev,
 	return 0;
 }
 
+/* The rings' sizes are the host's layout: read-only here. */
+static void venet_get_ringparam(struct net_device *ndev,
+				struct ethtool_ringparam *rp,
+				struct kernel_ethtool_ringparam *krp,
+				struct netlink_ext_ack *extack)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+
+	rp->rx_max_pending = p->rxq.mask + 1;
+	rp->rx_pending = rp->rx_max_pending;
+	rp->tx_max_pending = p->txq.mask + 1;
+	rp->tx_pending = rp->tx_max_pending;
+}
+
 static const struct ethtool_ops venet_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_MAX_FRAMES_IRQ,
@@ -161,6 +175,7 @@ static const struct ethtool_ops venet_ethtool_ops = {
 	.get_sset_count		= venet_get_sset_count,
 	.get_strings		= venet_get_strings,
 	.get_ethtool_stats	= venet_get_ethtool_stats,
+	.get_ringparam		= venet_get_ringparam,
 	.get_coalesce		= venet_get_coalesce,
 	.set_coalesce		= venet_set_coalesce,
 };

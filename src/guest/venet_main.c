@@ -259,7 +259,12 @@ static int venet_probe(struct vbus_bridge_device *vdev)
 	venet_setup_mtu(p);
 	p->tun.napi_weight = VENET_NAPI_WEIGHT_MAX;
 	p->tun.tx_kick_frames = min_t(u32, 32, p->txq.mask + 1);
-	p->tun.tx_irq_thresh = 0;
+	/*
+	 * Slots only: every skb is copied and freed at transmit time, and
+	 * each transmit reclaims what the host completed. The completion
+	 * signal is asked for only when the queue stops.
+	 */
+	p->tun.tx_irq_thresh = p->txq.mask + 1;
 	p->tun.rx_refill_batch = max_t(u32, 1, (p->rxq.mask + 1) / 8);
 
 	ndev->netdev_ops = &venet_netdev_ops;
