@@ -209,11 +209,12 @@ def boot(kver, tests, out, limit):
     # spaces: e.g. a TCG plugin that profiles the whole nest)
     cmd += os.environ.get("NEST_QEMU_ARGS", "").split()
     # the tests' knobs (FAULT_*, HOSTILE_*, BENCH_*: make soak, make bench;
+    # AB_*: bench-ab;
     # PROF_*, SVM_*: profile, svm-loss) reach the host VM through its
     # output folder; values are words
     with open(os.path.join(out, "env.sh"), "w") as env:
         for k, v in sorted(os.environ.items()):
-            if re.fullmatch(r"(FAULT|HOSTILE|BENCH|PROF|SVM)_[A-Z_]+", k) and re.fullmatch(r"[\w. -]*", v):
+            if re.fullmatch(r"(FAULT|HOSTILE|BENCH|AB|PROF|SVM)_[A-Z_]+", k) and re.fullmatch(r"[\w./: -]*", v):
                 env.write("export %s='%s'\n" % (k, v))
     start = time.monotonic()
     with open(os.path.join(out, "qemu.log"), "w") as qlog:
