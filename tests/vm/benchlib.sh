@@ -104,6 +104,13 @@ snapshot() {
 			for f in guest_kicks guest_kicks_skipped polls irqs_sent irqs_suppressed tx_completions rx_packets tx_packets; do
 				echo "venet_$f $(< "$S/$f")"
 			done
+			# the guest's side: which of its queues rang (both share
+			# one doorbell, the host counts them as one)
+			if [ -n "${VGIF:-}" ]; then
+				gx g1 "ethtool -S $VGIF" |
+					awk '$1 ~ /^(tx_kicks|tx_kicks_skipped|rx_kicks|rx_kicks_skipped|interrupts):$/ {
+						sub(":", "", $1); print "vguest_" $1, $2 }'
+			fi
 		fi
 	} > "$1"
 }
@@ -323,6 +330,7 @@ bench_guest_up() {
 		gx g1 "grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: /guest: /'; grep -m1 '^flags' /proc/cpuinfo | sed 's/^flags\s*:/guest flags:/'"
 	} > "$VBUS_TEST_OUT/cpu.txt"
 	gif() { printf '%s\n' "$GIFS" | sed -n "s/^$1 //p"; }
+	VGIF=$(gif "$VENET_MAC")
 	GSET="sysctl -qw net.core.rmem_max=4194304 net.core.wmem_max=4194304"
 	BATCH=
 	for i in "$VENET_MAC 198.18.1.2 198.18.1.1 $(cat $S/host_mac)" \

@@ -5,7 +5,9 @@
 # only (docs/performance.md):
 #   AB_KNOB    the file to write, relative to the venet-tap device's sysfs
 #              folder (/sys/vbus/devices/eth0/), or "netdev:NAME" for
-#              /sys/class/net/<venet-tap netdev>/NAME
+#              /sys/class/net/<venet-tap netdev>/NAME, "guest:NAME" for the
+#              guest's tunable /sys/class/net/<venet>/venet/NAME, or an
+#              absolute path in the host VM
 #   AB_VALUES  the values, in this order in every round
 #   BENCH_ROUNDS (3), BENCH_T (5)
 # Each round: for every value, venet TCP guest -> host, host -> guest,
@@ -18,12 +20,20 @@ BENCH_SETUP_ONLY=1
 . "$VBUS_REPO/tests/vm/benchlib.sh"
 case ${AB_KNOB:?AB_KNOB: the setting to compare} in
 netdev:*) knob=/sys/class/net/$HIF/${AB_KNOB#netdev:} ;;
+guest:*) knob=guest:/sys/class/net/$VGIF/venet/${AB_KNOB#guest:} ;;
+/*) knob=$AB_KNOB ;;
 *) knob=$S/$AB_KNOB ;;
 esac
-check "the setting $knob" test -w "$knob"
+case $knob in
+guest:*) check "the guest's setting ${knob#guest:}" gx g1 "test -w ${knob#guest:}" ;;
+*) check "the setting $knob" test -w "$knob" ;;
+esac
 for r in $(seq "$BENCH_ROUNDS"); do
 	for v in ${AB_VALUES:?AB_VALUES: the values to compare}; do
-		check "$AB_KNOB=$v" sh -c "echo $v > $knob"
+		case $knob in
+		guest:*) check "$AB_KNOB=$v" gx g1 "echo $v > ${knob#guest:}" ;;
+		*) check "$AB_KNOB=$v" sh -c "echo $v > $knob" ;;
+		esac
 		measure tcp venet "$r" "dir=g2h ab=$v" tcp venet -R
 		measure tcp venet "$r" "dir=h2g ab=$v" tcp venet
 		measure udp venet "$r" "size=64 dir=g2h ab=$v" udp64 venet
