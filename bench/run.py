@@ -4,7 +4,8 @@
 
   bench/run.py [--kernel 6.1] [--out bench/results] [--from bench.jsonl] [--no-chart]
 
-Runs tests/vm/nest.py --test bench (tests/vm/tests/bench.sh) on one kernel
+Runs tests/vm/nest.py --test bench,bench-g2g (tests/vm/tests/bench.sh and
+bench-g2g.sh: guest to guest through a bridge, g2g.jsonl) on one kernel
 series, then turns its raw measurements (bench.jsonl, one JSON object per
 measurement, see tests/vm/benchrec.py) into bench.json (median, min, max per
 metric and backend), bench.md (the tables, ratios against vhost-net and veth,
@@ -73,6 +74,13 @@ ROWS = [
     ("idle ping from the guest: venet interrupts per round trip", "idle", {"from": "guest"}, "venet_irqs_per_rt", "", False),
     ("quiet guest: KVM exits per second", "quiet", {}, "exits_per_s", "", False),
     ("quiet guest: KVM interrupts per second", "quiet", {}, "irq_injections_per_s", "", False),
+]
+# bench-g2g: two guests on one bridge of the host VM, venet and vhost-net
+G2G_ROWS = [
+    ("TCP guest -> guest", "g2g-tcp", "gbps", "Gb/s", True),
+    ("request/response 64 B guest -> guest", "g2g-rr", "rate_rt_s", "round trips/s", True),
+    ("  round trip p50, 64 B", "g2g-rr", "rtt_p50_us", "us", False),
+    ("  round trip p99, 64 B", "g2g-rr", "rtt_p99_us", "us", False),
 ]
 SWEEP_FIELDS = [("gbps", "TCP g2h Gb/s", "tcp"), ("exits_per_pkt", "exits/pkt", "tcp"),
                 ("irqs_per_pkt", "KVM irqs/pkt", "tcp"), ("venet_kicks_per_pkt", "kicks/pkt", "tcp"),
@@ -166,6 +174,28 @@ def aggregate(recs):
         res["sweep"][knob] = {str(v): {n: statistics.median(x) for n, x in f.items()}
                               for v, f in sorted(pts.items())}
     return res
+
+
+def aggregate_g2g(recs):
+    """Per backend median [min-max] and the per-round venet / vhost-net
+    ratios of the guest-to-guest rows."""
+    out = {}
+    for label, kind, field, unit, _ in G2G_ROWS:
+        row = {"unit": unit}
+        per = {}
+        for b in ("venet", "vhost"):
+            vals = [r.get(field) for r in recs if r["kind"] == kind and r["backend"] == b]
+            st = stats(vals)
+            if st:
+                row[b] = st
+            for r in recs:
+                if r["kind"] == kind and r["backend"] == b and isinstance(r.get(field), (int, float)):
+                    per.setdefault(r["round"], {})[b] = r[field]
+        ratios = [d["venet"] / d["vhost"] for d in per.values() if "venet" in d and d.get("vhost")]
+        if ratios:
+            row["ratio"] = stats(ratios)
+        out[label.strip()] = row
+    return out
 
 
 def med(res, b, label):
@@ -272,6 +302,26 @@ def markdown(res, meta):
                 during, NAMES.get(r["backend"], r["backend"]), r["round"],
                 " ".join("%s=%s" % kv for kv in sorted(p.items())) or "-",
                 r["signature"].replace("|", "\\|")))
+    if res.get("g2g"):
+        L += ["", "## Guest to guest through a bridge", "",
+              "`bench-g2g`: two guests (one vCPU each), each with a venet NIC (its venet-tap a "
+              "port of one bridge of the host VM) and a virtio-net NIC with vhost-net (its tap "
+              "a port of another); g1 the client, g2 the server; the backends alternate from "
+              "round to round. Median [min-max] over the rounds; venet / vhost-net: the median "
+              "[min-max] of the per-round ratios.", "",
+              "| metric | venet | virtio-net, vhost-net | venet / vhost-net |", "| --- | --- | --- | --- |"]
+        for label, _, _, unit, _ in G2G_ROWS:
+            row = res["g2g"].get(label.strip(), {})
+
+            def cell(st, x=""):
+                if not st:
+                    return "-"
+                if st["n"] > 1:
+                    return "%s%s [%s-%s]" % (fmt(st["median"]), x, fmt(st["min"]), fmt(st["max"]))
+                return "%s%s" % (fmt(st["median"]), x)
+            L.append("| %s (%s) | %s | %s | %s |" % (label.replace("  ", "&nbsp;&nbsp;"), unit,
+                                                    cell(row.get("venet")), cell(row.get("vhost")),
+                                                    cell(row.get("ratio"), "x")))
     L += ["", "## Targets", "", "| target | venet | met |", "| --- | --- | --- |"]
     for what, val, ok in targets(res):
         L.append("| %s | %s | %s |" % (what, val, "yes" if ok else "**no**"))
@@ -377,12 +427,12 @@ def main():
         # on the host side of every backend
         env.setdefault("NEST_DEBUG", "")
         rc = subprocess.call([sys.executable, os.path.join(REPO, "tests", "vm", "nest.py"),
-                              "--kernel", args.kernel, "--test", "bench"], env=env)
+                              "--kernel", args.kernel, "--test", "bench,bench-g2g"], env=env)
         src = newest_jsonl(args.kernel)
         if not src or os.path.getmtime(src) < start:
             sys.exit("bench: the nest produced no bench.jsonl")
         took = (open(os.path.join(os.path.dirname(src), "rc")).read().split() + ["?", "?"])[1]
-        meta["nest"] = "tests/vm/nest.py --kernel %s --test bench: %s, the test took %s s" % (
+        meta["nest"] = "tests/vm/nest.py --kernel %s --test bench,bench-g2g: %s, bench took %s s" % (
             args.kernel, "passed" if rc == 0 else "FAILED (exit %d)" % rc, took)
         meta["host VM kernel debugging"] = env["NEST_DEBUG"] or "none"
         meta["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -429,6 +479,17 @@ def main():
     res["meta"] = meta
     res["guests_lost"] = lost
     res["targets"] = [{"target": w, "venet": v, "met": ok} for w, v, ok in targets(res)]
+    # bench-g2g's records, from the same host VM boot (or beside --from)
+    g2g = [os.path.join(os.path.dirname(os.path.abspath(src)), "..", "bench-g2g", "g2g.jsonl"),
+           os.path.join(os.path.dirname(os.path.abspath(src)), "g2g.jsonl")]
+    g2g = [g for g in g2g if os.path.exists(g)]
+    if g2g:
+        with open(g2g[0]) as f:
+            grecs = [json.loads(line) for line in f if line.strip()]
+        res["g2g"] = aggregate_g2g(grecs)
+        meta["guest to guest"] = "%d measurements (bench-g2g)" % len(grecs)
+        if os.path.abspath(g2g[0]) != os.path.abspath(os.path.join(args.out, "g2g.jsonl")):
+            shutil.copy(g2g[0], os.path.join(args.out, "g2g.jsonl"))
     if os.path.abspath(src) != os.path.abspath(os.path.join(args.out, "bench.jsonl")):
         shutil.copy(src, os.path.join(args.out, "bench.jsonl"))
     with open(os.path.join(args.out, "bench.json"), "w") as f:
