@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool for venet-tap: -i (driver, version, bus-info = the vbus device
- * name), -S (the counters, the same as in sysfs), -C tx-frames =
- * txmitigation, rx-frames = burstthresh and rx-usecs = linger_us.
+ * name), -g (the rings, read-only), -S (the counters, the same as in
+ * sysfs), -C tx-frames = txmitigation, rx-frames = burstthresh and
+ * rx-usecs = linger_us.
  */
 #include <linux/ethtool.h>
 
@@ -165,6 +166,21 @@ static int venet_tap_set_coalesce(struct net_device *ndev,
 	return 0;
 }
 
+/*
+ * The rings this device asks of the bus (fixed): RX is the guest's
+ * transmit ring, TX its receive ring.
+ */
+static void venet_tap_get_ringparam(struct net_device *ndev,
+				    struct ethtool_ringparam *rp,
+				    struct kernel_ethtool_ringparam *krp,
+				    struct netlink_ext_ack *extack)
+{
+	rp->rx_max_pending = VENET_TAP_RING;
+	rp->rx_pending = VENET_TAP_RING;
+	rp->tx_max_pending = VENET_TAP_RING;
+	rp->tx_pending = VENET_TAP_RING;
+}
+
 static const struct ethtool_ops venet_tap_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_RX_USECS,
@@ -173,6 +189,7 @@ static const struct ethtool_ops venet_tap_ethtool_ops = {
 	.get_sset_count		= venet_tap_get_sset_count,
 	.get_strings		= venet_tap_get_strings,
 	.get_ethtool_stats	= venet_tap_get_ethtool_stats,
+	.get_ringparam		= venet_tap_get_ringparam,
 	.get_coalesce		= venet_tap_get_coalesce,
 	.set_coalesce		= venet_tap_set_coalesce,
 };

@@ -75,6 +75,7 @@ expect_eq "host_mac is the netdev's" "$(hs host_mac)" \
 ei=$(ethtool -i "$HIF")
 expect_match "ethtool -i driver" "$ei" '^driver: venet-tap$'
 expect_match "ethtool -i bus-info" "$ei" '^bus-info: eth0$'
+expect_eq "ethtool -g: RX and TX rings of 256" "$(ethtool -g "$HIF" | sed -n "/^Current/,\$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p" | tr "\n" " ")" "RX 256 TX 256 "
 check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
