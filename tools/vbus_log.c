@@ -47,6 +47,7 @@ void vbus_log(int prio, const char *fmt, ...)
 
 	if (prio == LOG_DEBUG && log_verbosity < 1)
 		return;
+	flockfile(stderr);	/* one line at a time from vbusd's threads */
 	if (log_journal)
 		fprintf(stderr, "<%d>", prio);
 	fprintf(stderr, "%s: ", log_prog);
@@ -56,4 +57,5 @@ void vbus_log(int prio, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }

@@ -8,6 +8,16 @@
  * whose QEMU restarts therefore gets a fresh, zeroed region and the kernel
  * a fresh attachment, never the state a previous guest left behind; and
  * changes to the instance's shm_size take effect at the next connect.
+ *
+ * Threads: the attach (the kernel pins and zeroes the whole region, up to
+ * 4 GiB) and the handshake run in a worker thread, one per connecting
+ * client, so the poll loop goes on answering signals, refusing other
+ * clients and noticing a client that hangs up meanwhile. While the worker
+ * runs it owns the session (client socket, region, control device); the
+ * loop only reads the client's descriptor, and takes the session back when
+ * the worker has said it is done (done_fd) and has been joined. To stop a
+ * worker early the loop sets cancel and sends it WAKE_SIGNAL until it is
+ * done: the kernel's attach returns EINTR on a pending signal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,17 +27,21 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ivshmem_server.h"
@@ -37,6 +51,22 @@
 
 #define EXIT_USAGE	2
 #define SEND_TIMEOUT_S	5
+#define WAKE_SIGNAL	SIGUSR1	/* interrupts the worker's blocking calls */
+#define CANCEL_KICK_MS	20	/* WAKE_SIGNAL again until the worker is done */
+#define CANCEL_WAIT_MS	3000	/* at shutdown, then exit without the worker */
+
+enum session_state {
+	SESSION_NONE,		/* no client */
+	SESSION_STARTING,	/* the worker attaches and runs the handshake */
+	SESSION_SERVING,	/* handed over; the loop watches the client */
+};
+
+enum start_result {
+	START_OK,
+	START_REFUSE,		/* nothing sent yet: refuse the client */
+	START_DROP,		/* the handshake failed */
+	START_CANCELLED,	/* stopped by the loop (shutdown, hangup) */
+};
 
 struct vbusd {
 	const char *instance;
@@ -58,6 +88,19 @@ struct vbusd {
 	bool attached;
 	struct ivshmem_region region;
 	char socket_buf[PATH_MAX];
+
+	/* the session's start, in the worker thread */
+	enum session_state state;
+	pthread_t worker;
+	int done_fd;			/* eventfd the worker signals at its end */
+	atomic_bool cancel;		/* set by the loop: stop early */
+	long cancel_ms;			/* when the loop first set it */
+	bool stopping;			/* a signal asked vbusd to exit */
+	/* written by the worker, read by the loop once it is joined */
+	enum start_result result;
+	const char *result_why;
+	bool handshake_begun;
+	struct vbus_instance_cfg cfg;
 };
 
 static void usage(FILE *f)
@@ -84,6 +127,9 @@ static void usage(FILE *f)
 "  -v, --verbose           log more (repeat for more)\n"
 "  -h, --help              show this help\n"
 "  -V, --version           show the version\n"
+"\n"
+"A client's attach and handshake run in a thread of their own: signals and\n"
+"other clients are answered meanwhile (SIGUSR1 is used internally).\n"
 "\n"
 "Environment: VBUS_CONFIGFS (default %s), VBUS_RUNDIR.\n"
 "Exit status: 0 after SIGTERM/SIGINT/SIGHUP, 1 on errors, 2 on bad usage.\n",
@@ -387,17 +433,30 @@ fail:
 	return err;
 }
 
+static void wake_handler(int sig)
+{
+	(void)sig;	/* only there to interrupt the worker's system call */
+}
+
 static int signals_open(struct vbusd *d)
 {
+	struct sigaction sa = { .sa_handler = wake_handler };
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* no SA_RESTART: the worker's attach returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(WAKE_SIGNAL, &sa, NULL) < 0)
+		return -errno;
+	/* Blocked here, and so in the worker, which unblocks WAKE_SIGNAL. */
 	sigemptyset(&set);
+	sigaddset(&set, WAKE_SIGNAL);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
+	sigdelset(&set, WAKE_SIGNAL);
 	d->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (d->sig_fd < 0) {
 		int err = -errno;
@@ -405,12 +464,30 @@ static int signals_open(struct vbusd *d)
 		vbus_err("signalfd: %s (%s)", strerror(-err), vbus_errname(err));
 		return err;
 	}
+	d->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->done_fd < 0) {
+		int err = -errno;
+
+		vbus_err("eventfd: %s (%s)", strerror(-err), vbus_errname(err));
+		return err;
+	}
 	return 0;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The loop's; never while the worker owns the session. */
 static void session_end(struct vbusd *d, const char *why)
 {
-	if (d->client_fd < 0)
+	bool attached = d->attached;
+
+	if (d->client_fd < 0 || d->state == SESSION_STARTING)
 		return;
 	if (d->attached) {
 		int err = vbus_control_detach(d->ctl_fd);
@@ -435,8 +512,10 @@ static void session_end(struct vbusd *d, const char *why)
 	ivshmem_region_destroy(&d->region);
 	close(d->client_fd);
 	d->client_fd = -1;
+	d->state = SESSION_NONE;
 	vbus_info("client %s: %s; instance '%s' %s", d->client_desc, why,
-		  d->instance, d->attach ? "detached" : "released");
+		  d->instance, !d->attach ? "released" :
+		  attached ? "detached" : "not attached");
 }
 
 /* Before the handshake: make QEMU fail cleanly rather than hang. */
@@ -471,55 +550,141 @@ static const char *attach_hint(int err)
 	}
 }
 
-static void session_start(struct vbusd *d, int fd)
+/* The worker's: region, attach, handshake. */
+static enum start_result session_setup(struct vbusd *d)
 {
-	struct vbus_instance_cfg cfg;
 	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
 	char name[64], sz[32];
 	int err;
 
-	describe_peer(fd, d->client_desc, sizeof(d->client_desc));
-	d->client_fd = fd;
-
-	if (load_config(d, &cfg, false)) {
-		session_refuse(d, "refused, instance not usable");
-		return;
+	d->result_why = "refused";
+	if (load_config(d, &d->cfg, false)) {
+		d->result_why = "refused, instance not usable";
+		return START_REFUSE;
 	}
 	snprintf(name, sizeof(name), "vbus-%s", d->instance);
-	err = ivshmem_region_create(&d->region, name, cfg.shm_size, cfg.nvectors);
+	err = ivshmem_region_create(&d->region, name, d->cfg.shm_size,
+				    d->cfg.nvectors);
 	if (err) {
 		vbus_err("cannot create shared memory (%s, %u vectors): %s (%s)",
-			 vbus_fmt_size(cfg.shm_size, sz, sizeof(sz)),
-			 cfg.nvectors, strerror(-err), vbus_errname(err));
-		session_refuse(d, "refused");
-		return;
+			 vbus_fmt_size(d->cfg.shm_size, sz, sizeof(sz)),
+			 d->cfg.nvectors, strerror(-err), vbus_errname(err));
+		return START_REFUSE;
 	}
 	if (d->attach) {
-		err = vbus_control_attach(d->ctl_fd, d->instance, &d->region);
+		vbus_dbg("client %s: attaching instance '%s' (%s)",
+			 d->client_desc, d->instance,
+			 vbus_fmt_size(d->cfg.shm_size, sz, sizeof(sz)));
+		do {
+			if (atomic_load(&d->cancel))
+				return START_CANCELLED;
+			err = vbus_control_attach(d->ctl_fd, d->instance,
+						  &d->region);
+		} while (err == -EINTR);
 		if (err) {
 			vbus_err("attach of instance '%s' failed: %s (%s)%s",
 				 d->instance, strerror(-err), vbus_errname(err),
 				 attach_hint(err));
-			session_refuse(d, "refused");
-			return;
+			return START_REFUSE;
 		}
 		d->attached = true;
 	}
+	if (atomic_load(&d->cancel))
+		return START_CANCELLED;
 	/* The handshake fits in the socket buffer; a timeout still bounds a
 	 * client that stops reading. */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	err = ivshmem_serve(fd, &d->region);
+	setsockopt(d->client_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	d->handshake_begun = true;
+	err = ivshmem_serve(d->client_fd, &d->region);
 	if (err) {
+		if (atomic_load(&d->cancel))
+			return START_CANCELLED;
 		vbus_err("client %s: handshake failed: %s (%s)", d->client_desc,
 			 strerror(-err), vbus_errname(err));
-		session_end(d, "dropped");
-		return;
+		return START_DROP;
 	}
-	vbus_info("client %s connected as peer %d: shm %s, %u vector%s, %s",
-		  d->client_desc, IVSHMEM_GUEST_PEER,
-		  vbus_fmt_size(cfg.shm_size, sz, sizeof(sz)), cfg.nvectors,
-		  cfg.nvectors == 1 ? "" : "s",
-		  d->attach ? "attached to the kernel" : "not attached (--no-attach)");
+	return START_OK;
+}
+
+static void *session_worker(void *arg)
+{
+	struct vbusd *d = arg;
+	uint64_t one = 1;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	d->result = session_setup(d);
+	/* an eventfd's counter cannot overflow from one write */
+	if (write(d->done_fd, &one, sizeof(one)) != sizeof(one))
+		abort();
+	return NULL;
+}
+
+static void session_start(struct vbusd *d, int fd)
+{
+	int err;
+
+	describe_peer(fd, d->client_desc, sizeof(d->client_desc));
+	d->client_fd = fd;
+	d->handshake_begun = false;
+	d->cancel_ms = 0;
+	atomic_store(&d->cancel, false);
+	d->state = SESSION_STARTING;
+	err = pthread_create(&d->worker, NULL, session_worker, d);
+	if (err) {
+		d->state = SESSION_NONE;
+		vbus_err("client %s: cannot start a thread for it: %s (%s)",
+			 d->client_desc, strerror(err), vbus_errname(-err));
+		session_refuse(d, "refused");
+	}
+}
+
+/* The worker is done (done_fd): take the session back. */
+static void session_started(struct vbusd *d)
+{
+	const char *why;
+	uint64_t cnt;
+	char sz[32];
+
+	if (read(d->done_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return;		/* not yet */
+	pthread_join(d->worker, NULL);
+	d->state = SESSION_SERVING;	/* the loop's again, to keep or end */
+	switch (d->result) {
+	case START_OK:
+		vbus_info("client %s connected as peer %d: shm %s, %u vector%s, %s",
+			  d->client_desc, IVSHMEM_GUEST_PEER,
+			  vbus_fmt_size(d->cfg.shm_size, sz, sizeof(sz)),
+			  d->cfg.nvectors, d->cfg.nvectors == 1 ? "" : "s",
+			  d->attach ? "attached to the kernel" :
+			  "not attached (--no-attach)");
+		break;
+	case START_REFUSE:
+		session_refuse(d, d->result_why);
+		break;
+	case START_DROP:
+		session_end(d, "dropped");
+		break;
+	case START_CANCELLED:
+		why = d->stopping ? "server shutting down" :
+		      "disconnected before the handshake";
+		/* a QEMU still reading fails cleanly */
+		if (!d->handshake_begun)
+			session_refuse(d, why);
+		else
+			session_end(d, why);
+		break;
+	}
+}
+
+/* Stop the worker early; called again every CANCEL_KICK_MS until it is. */
+static void session_cancel(struct vbusd *d)
+{
+	if (!atomic_exchange(&d->cancel, true))
+		d->cancel_ms = now_ms();
+	pthread_kill(d->worker, WAKE_SIGNAL);
 }
 
 static void client_accept(struct vbusd *d)
@@ -534,7 +699,7 @@ static void client_accept(struct vbusd *d)
 				  strerror(errno), vbus_errname(errno));
 		return;
 	}
-	if (d->client_fd >= 0) {
+	if (d->state != SESSION_NONE) {
 		describe_peer(fd, desc, sizeof(desc));
 		vbus_warn("refusing client %s: instance '%s' already serves client %s (one guest per socket)",
 			  desc, d->instance, d->client_desc);
@@ -582,53 +747,101 @@ static void doorbell_event(struct vbusd *d, unsigned int vector)
 			 vector, cnt, cnt == 1 ? "" : "s");
 }
 
+/* 1: a signal asks vbusd to exit. */
+static int signal_event(struct vbusd *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	vbus_info("caught SIG%s, shutting down",
+		  sigabbrev_np((int)si.ssi_signo) ?
+		  sigabbrev_np((int)si.ssi_signo) : "?");
+	return 1;
+}
+
 static int run(struct vbusd *d)
 {
-	struct pollfd pfd[3 + IVSHMEM_MAX_VECTORS];
-	struct signalfd_siginfo si;
+	struct pollfd pfd[4 + IVSHMEM_MAX_VECTORS];
 	unsigned int i, nfds, ndb;
+	bool starting;
+	int timeout;
 
 	for (;;) {
+		starting = d->state == SESSION_STARTING;
+		if (d->stopping && !starting)
+			return 0;
+		timeout = -1;
+		if (starting && atomic_load(&d->cancel)) {
+			if (d->stopping &&
+			    now_ms() - d->cancel_ms > CANCEL_WAIT_MS) {
+				vbus_warn("client %s: attach still running %d ms after the signal; exiting without waiting for it",
+					  d->client_desc, CANCEL_WAIT_MS);
+				return 0;
+			}
+			session_cancel(d);
+			timeout = CANCEL_KICK_MS;
+		}
 		pfd[0] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
-		pfd[2] = (struct pollfd){ .fd = d->client_fd, .events = POLLIN };
-		nfds = 3;
+		pfd[1] = (struct pollfd){ .fd = d->stopping ? -1 : d->listen_fd,
+					  .events = POLLIN };
+		/* starting: the worker owns the socket; only watch for a
+		 * hangup, until the worker has been told */
+		pfd[2] = (struct pollfd){
+			.fd = timeout < 0 ? d->client_fd : -1,
+			.events = starting ? 0 : POLLIN };
+		pfd[3] = (struct pollfd){ .fd = starting ? d->done_fd : -1,
+					  .events = POLLIN };
+		nfds = 4;
 		ndb = 0;
-		if (!d->attach && d->client_fd >= 0 && vbus_log_verbosity() > 0)
+		if (!d->attach && d->state == SESSION_SERVING &&
+		    vbus_log_verbosity() > 0)
 			ndb = d->region.nvectors;
 		for (i = 0; i < ndb; i++)
 			pfd[nfds++] = (struct pollfd){
 				.fd = d->region.doorbell_fds[i], .events = POLLIN };
 
-		if (poll(pfd, nfds, -1) < 0) {
+		if (poll(pfd, nfds, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			vbus_err("poll: %s (%s)", strerror(errno),
 				 vbus_errname(errno));
 			return -errno;
 		}
-		if (pfd[0].revents & POLLIN) {
-			if (read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
-				vbus_info("caught SIG%s, shutting down",
-					  sigabbrev_np((int)si.ssi_signo) ?
-					  sigabbrev_np((int)si.ssi_signo) : "?");
-				return 0;
-			}
+		if ((pfd[0].revents & POLLIN) && signal_event(d)) {
+			d->stopping = true;
+			if (starting)
+				session_cancel(d);
+			continue;
 		}
-		if (d->client_fd >= 0 && pfd[2].revents) {
+		if (starting) {
+			if (pfd[3].revents & POLLIN)
+				session_started(d);
+			else if (pfd[2].revents & (POLLHUP | POLLERR))
+				session_cancel(d);	/* the client went away */
+			else if (pfd[1].revents & POLLIN)
+				client_accept(d);	/* refused */
+			continue;
+		}
+		if (d->state == SESSION_SERVING && pfd[2].revents) {
 			client_event(d, pfd[2].revents);
 			continue;	/* the region may be gone */
 		}
 		for (i = 0; i < ndb; i++)
-			if (pfd[3 + i].revents & POLLIN)
+			if (pfd[4 + i].revents & POLLIN)
 				doorbell_event(d, i);
 		if (pfd[1].revents & POLLIN)
 			client_accept(d);
 	}
 }
 
+/* A worker still running (it did not stop in CANCEL_WAIT_MS) keeps the
+ * session and the control device; exit ends it, and closing the control
+ * file detaches. */
 static void cleanup(struct vbusd *d)
 {
+	bool worker = d->state == SESSION_STARTING;
+
 	session_end(d, "server shutting down");
 	if (d->listen_fd >= 0) {
 		close(d->listen_fd);
@@ -638,6 +851,10 @@ static void cleanup(struct vbusd *d)
 	}
 	if (d->sig_fd >= 0)
 		close(d->sig_fd);
+	if (worker)
+		return;
+	if (d->done_fd >= 0)
+		close(d->done_fd);
 	if (d->ctl_fd >= 0)
 		close(d->ctl_fd);
 }
@@ -652,6 +869,7 @@ int main(int argc, char **argv)
 		.listen_fd = -1,
 		.sig_fd = -1,
 		.client_fd = -1,
+		.done_fd = -1,
 	};
 	struct vbus_instance_cfg cfg;
 	char sz[32];

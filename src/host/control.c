@@ -126,7 +126,7 @@ static int vbus_attach_map(struct vbus_transport *xport,
 		goto out;
 	}
 	ret = vbus_shm_map(&xport->shm, file, a->shm_size);
-	if (ret)
+	if (ret && ret != -EINTR)	/* EINTR: a signal, the caller's call */
 		pr_warn_ratelimited("instance %s: cannot map the memfd: %d\n",
 				    a->instance, ret);
 out:

@@ -96,8 +96,13 @@ int vbus_shm_map(struct vbus_shm *shm, struct file *file, u64 size)
 	/* a known state for the guest: nothing of an earlier user's region */
 	for (i = 0; i < n; i++) {
 		clear_highpage(shm->pin.pages[i]);
-		if (!(i & 255))
-			cond_resched();
+		if (i & 255)
+			continue;
+		if (signal_pending(current)) {	/* as vbus_pin() */
+			ret = -EINTR;
+			goto err_unpin;
+		}
+		cond_resched();
 	}
 	shm->base = vmap(shm->pin.pages, n, VM_MAP, PAGE_KERNEL);
 	if (!shm->base) {

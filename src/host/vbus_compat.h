@@ -51,7 +51,9 @@ vbus_hrtimer_setup(struct hrtimer *timer,
  * __GFP_MOVABLE (a page allocated here lands outside ZONE_MOVABLE and
  * CMA) and held with a page reference. Either way every page is marked
  * dirty when it is let go. Up to VBUS_PIN_CHUNK pages are pinned per call
- * (memfd_pin_folios() allocates an array of that many).
+ * (memfd_pin_folios() allocates an array of that many). A pending signal
+ * stops it (-EINTR, nothing left pinned): vbusd interrupts an attach of up
+ * to 4 GiB when it is told to exit or its client goes away.
  */
 #define VBUS_PIN_CHUNK	256UL
 
@@ -121,7 +123,7 @@ static inline int vbus_pin(struct vbus_pin *pin, struct file *file,
 			vbus_unpin(pin);
 			return -EFAULT;
 		}
-		if (fatal_signal_pending(current)) {
+		if (signal_pending(current)) {
 			vbus_unpin(pin);
 			return -EINTR;
 		}
@@ -164,7 +166,7 @@ static inline int vbus_pin(struct vbus_pin *pin, struct file *file,
 			return PTR_ERR(page);
 		}
 		pin->pages[pin->npages++] = page;
-		if (fatal_signal_pending(current)) {
+		if (signal_pending(current)) {
 			vbus_unpin(pin);
 			return -EINTR;
 		}

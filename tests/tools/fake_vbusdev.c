@@ -9,6 +9,10 @@
  *   detach ok | detach error=ENOENT
  * $FAKE_VBUS_VERSION: version to report (default VBUS_UAPI_VERSION).
  * $FAKE_VBUS_FAIL_ATTACHES=N: fail the first N attaches with EBUSY.
+ * $FAKE_VBUS_ATTACH_DELAY_MS=MS: the first $FAKE_VBUS_SLOW_ATTACHES (default
+ * every) attach takes MS milliseconds, as pinning a large region does,
+ * logged as "attach instance=NAME waiting MS ms"; a signal interrupts it,
+ * as it does the kernel's: "attach instance=NAME error=EINTR interrupted".
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -20,12 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vbus.h>
 
 static int attached_fd = -1;
-static int attaches;
+static int attaches, slow_attaches;
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -133,6 +138,21 @@ int ioctl(int fd, unsigned long req, ...)
 			logf_("attach instance=%.32s error=EINVAL %s", a->instance, why);
 			errno = EINVAL;
 			return -1;
+		}
+		s = getenv("FAKE_VBUS_ATTACH_DELAY_MS");
+		if (s && (!getenv("FAKE_VBUS_SLOW_ATTACHES") ||
+			  slow_attaches < atoi(getenv("FAKE_VBUS_SLOW_ATTACHES")))) {
+			long ms = atol(s);
+			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+			slow_attaches++;
+			logf_("attach instance=%s waiting %ld ms", a->instance, ms);
+			if (nanosleep(&ts, NULL) < 0) {
+				logf_("attach instance=%s error=EINTR interrupted",
+				      a->instance);
+				errno = EINTR;
+				return -1;
+			}
 		}
 		attached_fd = fd;
 		logf_("attach instance=%s shm_size=%llu nvectors=%u ok", a->instance,

@@ -808,6 +808,107 @@ static void t_attach(void)
 	guest_close(&g);
 }
 
+/*
+ * A slow attach (the kernel pinning and zeroing a large region; here the
+ * fake device sleeping) runs beside vbusd's poll loop: meanwhile another
+ * client is refused, a client that hangs up is let go and the next one
+ * served, and SIGTERM exits cleanly, each within PROMPT_MS, not after the
+ * attach's SLOW_MS.
+ */
+#define SLOW_MS		"10000"
+#define PROMPT_MS	(valgrind ? 3000 : 1000)
+
+static bool prompt(const char *what, long t0)
+{
+	long dt = now_ms() - t0;
+
+	if (dt <= PROMPT_MS)
+		return true;
+	return why("%s took %ld ms, more than %d ms", what, dt, PROMPT_MS);
+}
+
+static void t_slow_attach(void)
+{
+	struct guest g;
+	struct proc p;
+	bool ok;
+	long t0;
+	int fd, fd2;
+
+	memset(&g, 0, sizeof(g));
+	guest_close(&g);
+	unlink(fake_log);
+	write_file(fake_log, "");
+	spawn(&p, ARGS("--control", ctl_path, "bus0"),
+	      ENV(env_preload, env_log, "FAKE_VBUS_ATTACH_DELAY_MS=" SLOW_MS,
+		  "FAKE_VBUS_SLOW_ATTACHES=1"));
+	if (!wait_log(&p, "serving instance 'bus0'")) {
+		report("vbusd-slow-attach-start", false);
+		kill_proc(&p);
+		return;
+	}
+
+	/* A client that connects and reads nothing, its attach slow. */
+	fd = connect_sock(sock_path);
+	ok = (fd >= 0 || why("connect: %s", strerror(errno))) &&
+	     (wait_file_has(fake_log, "attach instance=bus0 waiting") ||
+	      why("no slow attach: %.300s", read_file(fake_log)));
+	fd2 = ok ? connect_sock(sock_path) : -1;
+	t0 = now_ms();
+	ok = ok && (fd2 >= 0 || why("connect: %s", strerror(errno))) &&
+	     refused(fd2) && prompt("the refusal", t0) &&
+	     wait_log(&p, "refusing client");
+	if (fd2 >= 0)
+		close(fd2);
+	report("vbusd-slow-attach-other-client-refused-at-once", ok);
+
+	/* It hangs up: its attach is interrupted, the next client served. */
+	if (fd >= 0)
+		close(fd);
+	t0 = now_ms();
+	ok = (wait_file_has(fake_log, "attach instance=bus0 error=EINTR") ||
+	      why("attach not interrupted: %.300s", read_file(fake_log))) &&
+	     prompt("interrupting the attach", t0) &&
+	     wait_log(&p, "disconnected before the handshake");
+	report("vbusd-slow-attach-hangup-interrupts-it", ok);
+	t0 = now_ms();
+	ok = guest_connect(&g, 3, 1048576) &&
+	     (now_ms() - t0 <= PROMPT_MS + (valgrind ? 1000 : 200) ||
+	      why("the next client waited %ld ms", now_ms() - t0)) &&
+	     (file_has(fake_log, "nvectors=3 ok") ||
+	      why("no attach: %.300s", read_file(fake_log)));
+	report("vbusd-slow-attach-next-client-served", ok);
+	guest_close(&g);
+	ok = wait_log(&p, "disconnected") && stop(&p) &&
+	     (count_in_file(fake_log, "detach ok") == 1 ||
+	      why("want one detach: %.300s", read_file(fake_log)));
+	report("vbusd-slow-attach-clean-exit", ok);
+
+	/* SIGTERM during the slow attach: exits at once, the client refused. */
+	unlink(fake_log);
+	write_file(fake_log, "");
+	spawn(&p, ARGS("--control", ctl_path, "bus0"),
+	      ENV(env_preload, env_log, "FAKE_VBUS_ATTACH_DELAY_MS=" SLOW_MS));
+	ok = wait_log(&p, "serving instance 'bus0'");
+	fd = ok ? connect_sock(sock_path) : -1;
+	ok = ok && (fd >= 0 || why("connect: %s", strerror(errno))) &&
+	     (wait_file_has(fake_log, "attach instance=bus0 waiting") ||
+	      why("no slow attach: %.300s", read_file(fake_log)));
+	t0 = now_ms();
+	if (ok)
+		kill(p.pid, SIGTERM);
+	ok = ok && exits_with(&p, 0) && prompt("exiting", t0) &&
+	     refused(fd) &&
+	     (file_has(fake_log, "error=EINTR interrupted") ||
+	      why("attach not interrupted: %.300s", read_file(fake_log))) &&
+	     (access(sock_path, F_OK) < 0 || why("socket left behind"));
+	if (!ok)
+		kill_proc(&p);
+	if (fd >= 0)
+		close(fd);
+	report("vbusd-sigterm-during-slow-attach", ok);
+}
+
 /* Stock QEMU's ivshmem-doorbell as the client (no guest runs: -S). */
 static void t_qemu(void)
 {
@@ -903,6 +1004,7 @@ int main(int argc, char **argv)
 	t_no_attach();
 	report("vbusd-stale-socket-replaced", t_stale_socket());
 	t_attach();
+	t_slow_attach();
 	t_qemu();
 
 	if (!getenv("KEEP_TMP"))

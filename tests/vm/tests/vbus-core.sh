@@ -6,8 +6,9 @@
 # through /dev/vbus (a Python program standing in for vbusd: memfd, eventfds,
 # the ioctls), the region header the bus writes, doorbell -> kick -> echoed
 # irq, and detach on close; what the attach refuses and holds of a memfd
-# (seals, pins against RLIMIT_MEMLOCK, the region zeroed); venet-tap's
-# client_mac parser; configfs raced against attach by vbus-race.
+# (seals, pins against RLIMIT_MEMLOCK, the region zeroed); vbusd beside a
+# slow attach (vbusd_slow.py); venet-tap's client_mac parser; configfs
+# raced against attach by vbus-race.
 vbus=$(need_module vbus.ko)
 vtest=$(need_module vbus-test.ko)
 vtap=$(need_module venet-tap.ko)
@@ -335,6 +336,38 @@ done < "$VBUS_TEST_OUT/attach.out"
 expect_match "refusals are logged" "$(dmesg)" 'attach refused .*uapi version 2'
 expect_match "sealed memfd refusal logged" "$(dmesg)" 'attach refused .*memfd is sealed against writing'
 expect_match "RLIMIT_MEMLOCK refusal logged" "$(dmesg)" 'RLIMIT_MEMLOCK'
+
+# ---- vbusd: a slow attach beside its poll loop -------------------------------
+# A 1 GiB region takes the kernel seconds to pin and zero here; vbusd
+# attaches in a worker thread while its loop refuses other clients, lets a
+# client that hangs up go (the attach interrupted by a signal: EINTR) and
+# exits on SIGTERM, each at once (tests/vm/vbusd_slow.py).
+expect_eq "mkdir busS" "$(vbx mkdir $cfs/instances/busS)" OK
+expect_eq "busS shm_size 1 GiB" "$(vbx write $cfs/instances/busS/shm_size 1073741824)" OK
+mkdir -p /run/vbus
+python3 "$VBUS_REPO/tests/vm/vbusd_slow.py" "$VBUS_REPO/tools/vbusd" busS \
+	/run/vbus/busS.sock "$VBUS_TEST_OUT/vbusd-busS.log" > "$VBUS_TEST_OUT/vbusd-slow.out" 2>&1
+declare -A vs
+while IFS=$'\t' read -r k v; do vs[$k]=$v; done < "$VBUS_TEST_OUT/vbusd-slow.out"
+log "vbusd_slow.py: $(tr '\t\n' '= ' < "$VBUS_TEST_OUT/vbusd-slow.out")"
+expect_eq "a client is served the 1 GiB region" "${vs[served]}" 1
+expect_range "its attach takes long enough to tell (ms)" "${vs[attach_ms]:-0}" 1500 100000
+expect_eq "another client during an attach is refused" "${vs[other_refused]}" 1
+expect_range "... at once (ms)" "${vs[other_refused_ms]:-99999}" 0 1000
+expect_range "a client that hangs up during its attach is let go at once (ms)" \
+	"${vs[hangup_seen_ms]:--1}" 0 1000
+expect_eq "the next client is served" "${vs[next_served]}" 1
+expect_range "SIGTERM during an attach: vbusd exits at once (ms)" \
+	"${vs[sigterm_exit_ms]:-99999}" 0 1500
+expect_eq "... with status 0" "${vs[sigterm_status]}" 0
+expect_eq "... refusing the client (QEMU fails cleanly)" "${vs[sigterm_client_refused]}" 1
+expect_eq "... its socket removed" "${vs[socket_removed]}" 1
+expect_eq "busS detached" "$(cat $sfs/instances/busS/attached)" 0
+expect_eq "busS attached twice (the two interrupted attaches kept nothing)" \
+	"$(dmesg | grep -c 'instance busS attached')" 2
+expect_eq "an interrupted attach is not logged as a failure" \
+	"$(dmesg | grep -E 'busS' | grep -cE 'refused|cannot map')" 0
+expect_eq "rmdir busS" "$(vbx rmdir $cfs/instances/busS)" OK
 
 # ---- venet-tap's client_mac: a MAC and at most a newline ---------------------
 check "venet-tap.ko loads" insmod "$vtap"

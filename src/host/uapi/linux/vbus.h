@@ -50,6 +50,8 @@ struct vbus_attach {
  *   ENOENT  no such instance
  *   EBUSY   instance already attached, or this file already attached
  *   ENOSPC  the instance's devices do not fit in shm_size
+ *   EINTR   a signal arrived while the region was pinned and zeroed (up to
+ *           4 GiB: seconds); nothing was kept, the call may be repeated
  * Fds of vectors >= nvectors are ignored (-1 by convention).
  */
 #define VBUS_ATTACH		_IOW(VBUS_IOC_MAGIC, 0x01, struct vbus_attach)
