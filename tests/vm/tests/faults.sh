@@ -492,12 +492,37 @@ acted0=$(cat /sys/vbus/instances/busF/guest_resets)
 ping -i 0.02 -s 1400 -q $GUEST > "$VBUS_TEST_OUT/ping-rapid.txt" 2>&1 &
 ppid=$!
 gx_bg g1 "ping -i 0.02 -q $HOST > /dev/null 2>&1" > /dev/null
-fails=0
+# last_binds: from the guest's log since the last marker, for each round's
+# last probe ("vbus region", no other within 1.5 s after it) the ms to its
+# bind ("bound to host generation"), by the guest's clock
+last_binds() {
+	gx g1 dmesg | python3 -c '
+import re, sys
+lines = sys.stdin.read().splitlines()
+marks = [n for n, l in enumerate(lines) if "vbus-test: rapid rebinds" in l]
+ts = lambda l: float(re.match(r"\[\s*([0-9.]+)\]", l).group(1))
+ev = [(ts(l), "p" if "vbus region" in l else "b") for l in lines[marks[-1]:]
+      if "vbus region" in l or "bound to host generation" in l]
+out = []
+for i, (t, k) in enumerate(ev):
+    nxt = [e for e in ev[i + 1:] if e[1] == "p"]
+    b = [e for e in ev[i + 1:] if e[1] == "b"]
+    if k == "p" and not (nxt and nxt[0][0] - t < 1.5) and b and \
+       (not nxt or b[0][0] < nxt[0][0]):
+        out.append(int((b[0][0] - t) * 1000))
+print(" ".join(map(str, out)))'
+}
+fails=0 lat=
 t0=$(date +%s)
 for i in $(seq "$RAPID"); do
+	[ $((i % 10)) = 1 ] && gx g1 "echo vbus-test: rapid rebinds > /dev/kmsg" > /dev/null
 	reload "rapid $i" "$flips" 10 || fails=$((fails + 1))
+	if [ $((i % 10)) = 0 ] || [ "$i" = "$RAPID" ]; then
+		lat="$lat $(last_binds)"
+	fi
 done
 log "$RAPID back-to-back rebinds in $(($(date +%s) - t0)) s, $fails failed; busF acted on $(($(cat /sys/vbus/instances/busF/guest_resets) - acted0)) state changes and held $(($(cat /sys/vbus/instances/busF/guest_resets_held) - held0)) down"
+log "each round's last probe to its bind, ms:$lat"
 kill $ppid 2>/dev/null
 wait $ppid 2>/dev/null
 gx g1 "pkill -x ping" > /dev/null
@@ -505,40 +530,15 @@ expect_eq "$RAPID back-to-back rebinds under traffic: a ping answered after ever
 expect_eq "back-to-back rebinds: no descriptor failed the host's checker" \
 	"$(($(cat $S/rx_drop_bad_desc) + $(cat $S/tx_drop_bad_desc) - desc0))" 0
 check "after the back-to-back rebinds: 50 pings, no loss" pings 50 $GUEST
+# The host's acknowledgement comes with an interrupt on the guest's vector
+# 0; the bridge's poll once a second is only the fallback. A round's last
+# let-go is held down by the rate limit, so its bind waits for the host:
+# without the interrupt until the next poll, a second after the probe
+# (seen: 1043 and 1049 ms), with it within the hold (at most 250 ms).
+expect_eq "every round's last bind timed" "$(echo $lat | wc -w)" "$RAPID"
+expect_eq "no round's last bind waited for the 1-s poll (900 ms or more)" \
+	"$(echo $lat | tr ' ' '\n' | awk '$1 >= 900' | wc -l)" 0
 
-# The host's acknowledgement of a let-go comes with an interrupt on the
-# guest's vector 0; the bridge's poll once a second is only the fallback.
-# 5 sysfs unbinds and binds, 2 s apart (the rate limit not engaged): the
-# time from each probe ("vbus region" in the guest's log) to its bind
-# ("bound to host generation"), by the guest's own clock. Without the
-# interrupt each bind waits for the next poll, a second after the probe.
-gx g1 "echo vbus-test: ack latency > /dev/kmsg" > /dev/null
-for i in 1 2 3 4 5; do
-	sleep 2
-	gx g1 "d=/sys/bus/pci/drivers/vbus-bridge b=
-		for p in \$d/0000:*; do b=\${p##*/}; done
-		echo \$b > \$d/unbind && echo \$b > \$d/bind" > /dev/null
-done
-sleep 2
-lat=$(gx g1 dmesg | python3 -c '
-import re, sys
-lines = sys.stdin.read().splitlines()
-i = max(n for n, l in enumerate(lines) if "vbus-test: ack latency" in l)
-ts = lambda l: float(re.match(r"\[\s*([0-9.]+)\]", l).group(1))
-out, probe = [], None
-for l in lines[i:]:
-    if "vbus region" in l:
-        probe = ts(l)
-    elif "bound to host generation" in l and probe is not None:
-        out.append(int((ts(l) - probe) * 1000))
-        probe = None
-print(" ".join(map(str, out)))')
-log "probe to bind after a let-go, ms: $lat"
-expect_eq "5 rebinds: each bound" "$(echo $lat | wc -w)" 5
-expect_range "5 rebinds: the slowest bound within 500 ms of its probe (vector 0, not the 1-s poll)" \
-	"$(echo $lat | tr ' ' '\n' | sort -n | tail -1)" 0 500
-check "after the rebinds: the link comes back" reload "after the rebinds"
-check "after the rebinds: 20 pings, no loss" pings 20 $GUEST
 
 # ---- guest reboots ------------------------------------------------------------
 for i in $(seq "$REBOOTS"); do
