@@ -23,7 +23,7 @@
 
 #define VBUS_SHM_MAGIC		0x53554256	/* "VBUS" as LE bytes */
 #define VBUS_ABI_MAJOR		1
-#define VBUS_ABI_MINOR		0
+#define VBUS_ABI_MINOR		1
 
 #define VBUS_REGION_MIN		(64 * 1024ULL)
 #define VBUS_REGION_MAX		(1ULL << 32)
@@ -83,7 +83,9 @@ struct vbus_shm_header {
 	/* bus control on vector 0, 0x40 */
 	struct vbus_shm_signal ctrl_to_guest;
 	struct vbus_shm_signal ctrl_to_host;
-	__u8 reserved[0x100 - 0x60];
+	/* 0x60, ABI 1.1: guest_gen of the last let-go the host reset for */
+	__le32 host_ack_gen;
+	__u8 reserved[0x100 - 0x64];
 };
 
 enum vbus_queue_kind {
@@ -219,7 +221,8 @@ VBUS_ASSERT_OFF(struct vbus_shm_header, guest_state, 0x38);
 VBUS_ASSERT_OFF(struct vbus_shm_header, guest_gen, 0x3c);
 VBUS_ASSERT_OFF(struct vbus_shm_header, ctrl_to_guest, 0x40);
 VBUS_ASSERT_OFF(struct vbus_shm_header, ctrl_to_host, 0x50);
-VBUS_ASSERT_OFF(struct vbus_shm_header, reserved, 0x60);
+VBUS_ASSERT_OFF(struct vbus_shm_header, host_ack_gen, 0x60);
+VBUS_ASSERT_OFF(struct vbus_shm_header, reserved, 0x64);
 
 VBUS_ASSERT_SIZE(struct vbus_queue_desc, 32);
 VBUS_ASSERT_OFF(struct vbus_queue_desc, ring_off, 0x00);

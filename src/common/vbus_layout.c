@@ -408,3 +408,32 @@ u32 vbus_layout_guest_state(const void *base, u32 *gen)
 	*gen = vbus_ld32(&h->guest_gen);
 	return state;
 }
+
+/*
+ * The reset handshake (ABI 1.1, docs/abi.md section 2). Host: it has
+ * reset everything a guest let go of under @guest_gen (guest_state not
+ * READY); call before vbus_layout_set_host_state(READY), whose release
+ * store publishes it.
+ */
+void vbus_layout_set_host_ack(void *base, u32 guest_gen)
+{
+	struct vbus_shm_header *h = base;
+
+	vbus_st32(&h->host_ack_gen, guest_gen);
+}
+
+/*
+ * Guest, having let go under @guest_gen: may it bind again? Only once the
+ * host is READY having acknowledged that let-go; a host of ABI 1.0 never
+ * acknowledges, and is not waited for.
+ */
+bool vbus_layout_host_acked(const void *base, u32 guest_gen)
+{
+	const struct vbus_shm_header *h = base;
+
+	if (vbus_ld32_acquire(&h->host_state) != VBUS_STATE_READY)
+		return false;
+	if (vbus_ld16(&h->abi_minor) < 1)
+		return true;
+	return vbus_ld32(&h->host_ack_gen) == guest_gen;
+}

@@ -81,5 +81,7 @@ void vbus_layout_set_host_state(void *base, enum vbus_state state, u32 gen);
 void vbus_layout_set_guest_state(void *base, enum vbus_state state, u32 gen);
 u32 vbus_layout_host_state(const void *base, u32 *gen);
 u32 vbus_layout_guest_state(const void *base, u32 *gen);
+void vbus_layout_set_host_ack(void *base, u32 guest_gen);
+bool vbus_layout_host_acked(const void *base, u32 guest_gen);
 
 #endif /* _VBUS_LAYOUT_H */

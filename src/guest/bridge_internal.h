@@ -31,10 +31,17 @@ struct vbus_bridge {
 	bool dying;
 	bool bound;
 	bool stale;			/* found bound by an earlier kernel */
+	bool irqs;			/* vectors allocated, vector 0 taken */
+	bool letgo;			/* let go, host's ack awaited */
+	bool ack_warned;		/* the ack came late: logged */
+	unsigned long letgo_at;		/* jiffies of the let-go */
+	u32 letgo_host_gen;		/* host_gen the let-go was rung to */
 	u32 host_gen;			/* host_gen we bound to */
 	u32 guest_gen;			/* ours, +1 on every bind */
 	enum vbus_err last_err;		/* logged once per change */
 	u32 nvectors;			/* MSI-X vectors allocated */
+	unsigned long irq_failures;	/* vector set-ups failed, retried */
+	bool nvec_warned;		/* layout needs more vectors: logged */
 	struct vbus_layout layout;
 	struct vbus_bridge_device *devs[VBUS_MAX_DEVICES];
 	unsigned long ctrl_irqs;
@@ -54,7 +61,7 @@ void vbus_bridge_state_stop(struct vbus_bridge *b);
 
 /* pci.c APIs: */
 void vbus_bridge_doorbell(struct vbus_bridge *b, u16 vector);
-int vbus_bridge_vectors_alloc(struct vbus_bridge *b, u32 nvectors);
+int vbus_bridge_vectors_alloc(struct vbus_bridge *b);
 void vbus_bridge_vectors_free(struct vbus_bridge *b);
 
 #endif /* _VBUS_BRIDGE_INTERNAL_H */

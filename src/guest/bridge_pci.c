@@ -27,17 +27,21 @@ void vbus_bridge_doorbell(struct vbus_bridge *b, u16 vector)
 	       b->regs + VBUS_BRIDGE_REG_DOORBELL);
 }
 
-int vbus_bridge_vectors_alloc(struct vbus_bridge *b, u32 nvectors)
+/*
+ * Every MSI-X vector the device has, once for the bridge's life: vector 0
+ * must be there while unbound too (the host signals its READY on it), and
+ * a layout of a later host generation may use any of them.
+ */
+int vbus_bridge_vectors_alloc(struct vbus_bridge *b)
 {
-	int n;
+	int n = pci_msix_vec_count(b->pdev);
 
-	n = pci_alloc_irq_vectors(b->pdev, nvectors, nvectors, PCI_IRQ_MSIX);
-	if (n < 0) {
-		dev_err(&b->pdev->dev, "cannot allocate %u MSI-X vectors: %d\n",
-			nvectors, n);
+	if (n <= 0)
+		return n ? n : -ENOSPC;
+	n = pci_alloc_irq_vectors(b->pdev, n, n, PCI_IRQ_MSIX);
+	if (n < 0)
 		return n;
-	}
-	b->nvectors = nvectors;
+	b->nvectors = n;
 	return 0;
 }
 

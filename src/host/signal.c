@@ -38,8 +38,10 @@ static void vbus_vector_dispatch(struct vbus_vector *v)
 
 		/* a hint only: the work reads the state again */
 		if (vbus_layout_guest_state(xport->shm.base, &gen) !=
-		    VBUS_STATE_READY)
+		    VBUS_STATE_READY) {
+			WRITE_ONCE(xport->ctrl_seen_gen, gen);
 			set_bit(VBUS_CTRL_RESET_SEEN, &xport->ctrl_flags);
+		}
 		queue_delayed_work(system_wq, &xport->ctrl_work, 0);
 		return;
 	}

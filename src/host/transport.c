@@ -46,15 +46,21 @@ static struct vbus_shm_header *vbus_transport_hdr(struct vbus_transport *x)
  * Process context; the devices hear about state changes through ops->ctrl.
  *
  * A guest that is not READY has let go of the region (or says so): the
- * host rewrites its part of the header, the device table and the control
- * signals from its private plan, the devices reset their rings and
- * config blocks (ops->ctrl), and host_state is READY again. So whatever a
- * guest wrote over the host's part, a driver that rebinds finds the
- * layout it was given at attach. Done on every such doorbell, changed
- * or not: it is idempotent, and a guest cannot make the host skip it by
- * writing its next liveness value early. A doorbell that found the guest
- * not READY (VBUS_CTRL_RESET_SEEN) makes the next run reset even if the
- * guest is READY again by then, held down or not.
+ * host says host_state RESET (from the moment it sees the let-go, held
+ * down by the rate below or not), rewrites its part of the header, the
+ * device table and the control signals from its private plan, the
+ * devices reset their rings and config blocks (ops->ctrl), and then it
+ * acknowledges: host_ack_gen = the guest_gen the guest let go under,
+ * host_state READY, and an interrupt on the guest's vector 0. A guest
+ * binds again only after that acknowledgement (docs/abi.md, section 2),
+ * so the reset never lands on a driver that is bound, and a reset held
+ * down makes the guest wait, not race. So whatever a guest wrote over the
+ * host's part, a driver that rebinds finds the layout it was given at
+ * attach. Done on every such doorbell, changed or not: it is idempotent,
+ * and a guest cannot make the host skip it by writing its next liveness
+ * value early. A doorbell that found the guest not READY
+ * (VBUS_CTRL_RESET_SEEN) makes the next run reset even if the guest is
+ * READY again by then, unless that let-go was acknowledged already.
  */
 /*
  * How often a guest may make the host act on a new state: each change
@@ -102,16 +108,23 @@ static void vbus_transport_ctrl_work(struct work_struct *work)
 						    ctrl_work);
 	struct vbus_shm_header *hdr = vbus_transport_hdr(xport);
 	unsigned long wait;
-	u32 state, gen, i;
+	u32 state, gen, seen_gen, i;
 	bool ready, seen;
 
 	vbus_signal_ack(&hdr->ctrl_to_host);
 	seen = test_and_clear_bit(VBUS_CTRL_RESET_SEEN, &xport->ctrl_flags);
+	seen_gen = READ_ONCE(xport->ctrl_seen_gen);
 	state = vbus_layout_guest_state(hdr, &gen);
 	ready = state == VBUS_STATE_READY;
+	/* the let-go that doorbell saw is reset for: the guest bound after */
+	if (seen && ready && xport->acked && seen_gen == xport->ack_gen)
+		seen = false;
 	if (ready && !seen && state == xport->guest_state &&
 	    gen == xport->guest_gen)
 		return;
+	/* a let-go to reset for: the guest waits until we say we did */
+	if (!ready || seen)
+		vbus_layout_set_host_state(hdr, VBUS_STATE_RESET, xport->gen);
 	wait = vbus_transport_ctrl_wait(xport);
 	if (wait) {
 		if (seen)
@@ -138,8 +151,15 @@ static void vbus_transport_ctrl_work(struct work_struct *work)
 		if (dev->cls->ops->ctrl)
 			dev->cls->ops->ctrl(dev, state, gen);
 	}
-	if (!ready)
-		vbus_layout_set_host_state(hdr, VBUS_STATE_READY, xport->gen);
+	if (ready)
+		return;
+	xport->ack_gen = gen;
+	xport->acked = true;
+	vbus_layout_set_host_ack(hdr, gen);
+	vbus_layout_set_host_state(hdr, VBUS_STATE_READY, xport->gen);
+	/* whatever the signal words say: the guest waits for this */
+	vbus_signal_inject(&hdr->ctrl_to_guest);
+	vbus_vector_signal(&xport->vec[VBUS_CTRL_VECTOR]);
 }
 
 /*

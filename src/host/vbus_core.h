@@ -118,14 +118,19 @@ struct vbus_transport {
 	u32 ctrl_tokens;		/* state changes allowed now */
 	bool ctrl_warned;		/* held down once: logged */
 	unsigned long ctrl_flags;	/* VBUS_CTRL_RESET_SEEN */
+	u32 ctrl_seen_gen;		/* guest_gen the doorbell found */
+	u32 ack_gen;			/* last let-go reset and acknowledged */
+	bool acked;			/* ack_gen is valid */
 	struct vbus_layout layout;
 	struct vbus_vector vec[VBUS_MAX_VECTORS];
 };
 
 /*
- * A vector-0 doorbell found the guest not READY: the next control work
- * resets the instance even if the guest is READY again by then (a reset
- * held down, or a slow work item, must not lose a rebind).
+ * A vector-0 doorbell found the guest not READY (under ctrl_seen_gen):
+ * the next control work resets the instance even if the guest is READY
+ * again by then (a driver that does not wait for host_ack_gen, behind a
+ * reset held down or a slow work item, must not lose a rebind), unless
+ * that let-go was already reset for and acknowledged.
  */
 #define VBUS_CTRL_RESET_SEEN	0
 

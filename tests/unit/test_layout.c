@@ -267,6 +267,48 @@ static int t_liveness(struct tctx *t)
 }
 
 /*
+ * The reset handshake: a guest that let go under a generation may bind
+ * again only when the host is READY having acknowledged that very
+ * generation; a host of ABI 1.0 (which never acknowledges) is not waited
+ * for; a republish keeps the acknowledgement.
+ */
+static int t_handshake(struct tctx *t)
+{
+	static struct vbus_layout l;
+	struct vbus_shm_header *h;
+	struct region r;
+	bool a[8];
+
+	TCHECK(t, !make_region(&r, &l), "setup");
+	h = r.base;
+	vbus_layout_set_guest_state(r.base, VBUS_STATE_RESET, 4);
+	a[0] = vbus_layout_host_acked(r.base, 4);	/* READY, ack 0 */
+	vbus_layout_set_host_state(r.base, VBUS_STATE_RESET, 1);
+	vbus_layout_set_host_ack(r.base, 4);
+	a[1] = vbus_layout_host_acked(r.base, 4);	/* acked, not READY */
+	vbus_layout_publish(r.base, &l);
+	vbus_layout_set_host_state(r.base, VBUS_STATE_READY, 1);
+	a[2] = vbus_layout_host_acked(r.base, 4);	/* kept, READY */
+	a[3] = vbus_layout_host_acked(r.base, 5);	/* another let-go */
+	a[4] = vbus_layout_host_acked(r.base, 3);
+	h->abi_minor = 0;				/* an ABI 1.0 host */
+	a[5] = vbus_layout_host_acked(r.base, 5);
+	vbus_layout_set_host_state(r.base, VBUS_STATE_INIT, 1);
+	a[6] = vbus_layout_host_acked(r.base, 5);
+	a[7] = le32_to_cpu(h->host_ack_gen) == 4 &&
+	       le16_to_cpu(h->abi_minor) == 0;
+	region_free(&r);
+	TCHECK(t, !a[0], "acked before the host said so");
+	TCHECK(t, !a[1], "acked while the host is not READY");
+	TCHECK(t, a[2], "not acked: READY with host_ack_gen 4 after publish");
+	TCHECK(t, !a[3] && !a[4], "acked another generation");
+	TCHECK(t, a[5], "an ABI 1.0 host is waited for");
+	TCHECK(t, !a[6], "an ABI 1.0 host not READY: acked");
+	TCHECK(t, a[7], "header words");
+	return T_PASS;
+}
+
+/*
  * The host's part of the header and the device table, overwritten at
  * random by a guest, is restored by vbus_layout_publish(); the guest's
  * liveness words and the config blocks are left alone.
@@ -338,6 +380,7 @@ const struct vbus_test layout_tests[] = {
 	{ "layout/write-read-roundtrip", t_roundtrip },
 	{ "layout/validator-rejects", t_read_rejects },
 	{ "layout/liveness", t_liveness },
+	{ "layout/reset-handshake", t_handshake },
 	{ "layout/republish", t_republish },
 	{ "layout/err-names", t_err_names },
 	{ NULL, NULL },

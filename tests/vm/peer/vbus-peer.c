@@ -153,6 +153,7 @@ static void attach(void)
 	struct vbus_shm_header *h = P.base;
 	unsigned int d;
 	enum vbus_err err;
+	u32 st, ggen;
 
 	memset(spec, 0, sizeof(spec));
 	for (d = 0; d < P.ndev; d++) {
@@ -200,6 +201,9 @@ static void attach(void)
 	}
 	reset_queues();
 	P.gen++;
+	st = vbus_layout_guest_state(P.base, &ggen);
+	if (st != VBUS_STATE_READY)
+		vbus_layout_set_host_ack(P.base, ggen);
 	vbus_layout_set_host_state(P.base, VBUS_STATE_READY, P.gen);
 	if (vbus_signal_inject(&h->ctrl_to_guest))
 		P.raise |= 1;
@@ -403,8 +407,13 @@ static void control_event(void)
 	vbus_signal_ack(&h->ctrl_to_host);
 	st = vbus_layout_guest_state(P.base, &gen);
 	fprintf(stderr, "vbus-peer: guest state %u generation %u\n", st, gen);
-	if (st != VBUS_STATE_READY && !P.resetting)
+	if (st != VBUS_STATE_READY && !P.resetting) {
 		reset_queues();
+		/* the reset handshake (docs/abi.md, section 2) */
+		vbus_layout_set_host_ack(P.base, gen);
+		vbus_layout_set_host_state(P.base, VBUS_STATE_READY, P.gen);
+		P.raise |= 1;
+	}
 }
 
 static void doorbell(unsigned int v)
