@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 800
-# series: 6.12
+# series: 6.1
 # The guest modules against the userspace test peer (tests/vm/peer):
 # vbus-bridge binds only a region with our magic (-ENODEV on the zeroed
 # region of vbusd --no-attach), venet comes up with the host's MAC, ping

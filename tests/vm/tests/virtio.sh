@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 300
-# series: 6.12
+# series: 6.1
 # The nest itself, then the first baseline. Nest: KVM in the host VM, a
 # guest VM that answers commands, the tools the tests rely on present in
 # both VMs. Baseline: virtio-net with QEMU's userspace backend over a tap in
