@@ -152,6 +152,12 @@ measure() {
 			fi
 			log "$kind $b $params: sockperf found no valid observations; measuring again"
 		done
+		# sockperf exits 0 when no reply came at all: a guest that is
+		# gone must be found here, not at the next measurement
+		if [ "$kind" = rr ] && [ "$rc" = 0 ] &&
+			grep -q 'No messages were received' "$f.txt"; then
+			rc=1
+		fi
 		if [ "$rc" = 0 ] || [ "$b" = veth ] || bench_guest_answers; then
 			break
 		fi
