@@ -120,6 +120,17 @@ void vbus_bridge_free_vector(struct vbus_bridge_device *vdev, u16 vector,
 }
 EXPORT_SYMBOL_GPL(vbus_bridge_free_vector);
 
+/* The Linux irq of @vector (for reporting), or -EINVAL. */
+int vbus_bridge_vector_irq(struct vbus_bridge_device *vdev, u16 vector)
+{
+	struct vbus_bridge *b = vbus_bridge_of(vdev);
+
+	if (vector == VBUS_CTRL_VECTOR || vector >= b->nvectors)
+		return -EINVAL;
+	return pci_irq_vector(b->pdev, vector);
+}
+EXPORT_SYMBOL_GPL(vbus_bridge_vector_irq);
+
 /* PCI driver */
 
 static bool vbus_bridge_is_ours(struct pci_dev *pdev, const void *base,

@@ -69,5 +69,6 @@ int vbus_bridge_request_vector(struct vbus_bridge_device *vdev, u16 vector,
 			       void *data);
 void vbus_bridge_free_vector(struct vbus_bridge_device *vdev, u16 vector,
 			     void *data);
+int vbus_bridge_vector_irq(struct vbus_bridge_device *vdev, u16 vector);
 
 #endif /* _VBUS_BRIDGE_H */

@@ -6,6 +6,7 @@
 #ifndef _VBUS_GUEST_COMPAT_H
 #define _VBUS_GUEST_COMPAT_H
 
+#include <linux/netdevice.h>
 #include <linux/version.h>
 
 /* 6.3: bus_type.uevent takes a const device. */
@@ -27,6 +28,42 @@
 #define VBUS_BUS_CONST const
 #else
 #define VBUS_BUS_CONST
+#endif
+
+/*
+ * The netdev netlink family's queue objects. 6.8: a queue names its NAPI
+ * (netif_queue_set_napi(), under RTNL once the netdev is registered) and a
+ * NAPI its interrupt (netif_napi_set_irq()); 6.9: per-queue statistics
+ * (struct netdev_stat_ops, VBUS_HAVE_QSTATS). Before, the helpers do
+ * nothing and venet_nl.c compiles to empty functions.
+ */
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+static inline void vbus_queue_set_napi(struct net_device *dev,
+				       unsigned int index, bool rx,
+				       struct napi_struct *napi)
+{
+	netif_queue_set_napi(dev, index, rx ? NETDEV_QUEUE_TYPE_RX :
+			     NETDEV_QUEUE_TYPE_TX, napi);
+}
+
+static inline void vbus_napi_set_irq(struct napi_struct *napi, int irq)
+{
+	netif_napi_set_irq(napi, irq);
+}
+#else
+static inline void vbus_queue_set_napi(struct net_device *dev,
+				       unsigned int index, bool rx,
+				       struct napi_struct *napi)
+{
+}
+
+static inline void vbus_napi_set_irq(struct napi_struct *napi, int irq)
+{
+}
+#endif
+
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+#define VBUS_HAVE_QSTATS
 #endif
 
 #endif /* _VBUS_GUEST_COMPAT_H */

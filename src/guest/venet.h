@@ -105,6 +105,10 @@ void venet_rx_refill(struct venet_priv *p, bool force);
 /* venet_ethtool.c APIs: */
 void venet_set_ethtool_ops(struct net_device *ndev);
 
+/* venet_nl.c APIs: */
+void venet_nl_init(struct venet_priv *p);
+void venet_nl_queues(struct venet_priv *p, bool on);
+
 /* venet_sysfs.c APIs: */
 extern const struct attribute_group venet_sysfs_group;
 int venet_tunable_set(struct venet_priv *p, u32 *field, u32 val);

@@ -88,6 +88,7 @@ static int venet_open(struct net_device *ndev)
 
 	venet_rx_refill(p, true);
 	napi_enable(&p->napi);
+	venet_nl_queues(p, true);
 	p->link = !(vbus_ld32(&p->cfg->link) & VBUS_NET_LINK_UP);
 	venet_link_check(p);
 	netif_start_queue(ndev);
@@ -101,6 +102,7 @@ static int venet_stop(struct net_device *ndev)
 	struct venet_priv *p = netdev_priv(ndev);
 
 	netif_tx_disable(ndev);
+	venet_nl_queues(p, false);
 	napi_disable(&p->napi);
 	return 0;
 }
@@ -271,6 +273,7 @@ static int venet_probe(struct vbus_bridge_device *vdev)
 	venet_set_ethtool_ops(ndev);
 	ndev->sysfs_groups[0] = &venet_sysfs_group;
 	netif_napi_add_weight(ndev, &p->napi, venet_poll, p->tun.napi_weight);
+	venet_nl_init(p);
 	netif_carrier_off(ndev);
 
 	err = venet_request_vectors(p);

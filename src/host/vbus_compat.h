@@ -11,6 +11,7 @@
 #include <linux/eventfd.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -175,6 +176,22 @@ static inline int vbus_pin(struct vbus_pin *pin, struct file *file,
 	return 0;
 }
 #endif
+
+/*
+ * The netdev netlink family's queue objects. 6.8: a queue names its NAPI
+ * (netif_queue_set_napi(), under RTNL once the netdev is registered);
+ * 6.9: per-queue statistics (struct netdev_stat_ops, VBUS_HAVE_QSTATS
+ * from Kbuild, tested by venet_tap_nl.c). Before, this does nothing.
+ */
+static inline void vbus_queue_set_napi(struct net_device *dev,
+				       unsigned int index, bool rx,
+				       struct napi_struct *napi)
+{
+#ifdef VBUS_HAVE_QUEUE_NAPI
+	netif_queue_set_napi(dev, index, rx ? NETDEV_QUEUE_TYPE_RX :
+			     NETDEV_QUEUE_TYPE_TX, napi);
+#endif
+}
 
 /*
  * Files are taken with fget()/fput() (struct file *), never through

@@ -209,6 +209,11 @@ int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
 int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
 int venet_tap_set_linger(struct venet_tap *t, u32 usecs);
 
+/* venet_tap_nl.c APIs: */
+void venet_tap_nl_init(struct net_device *ndev);
+void venet_tap_nl_queues(struct venet_tap *t, struct net_device *ndev,
+			 bool on);
+
 /* venet_tap_sysfs.c APIs: */
 extern const struct attribute_group *venet_tap_groups[];
 

@@ -61,11 +61,13 @@ void venet_tap_sync(struct venet_tap *t)
 		t->linger_miss = 0;
 		clear_bit(VENET_TAP_SENT, &t->sent);
 		napi_enable(&t->napi);
+		venet_tap_nl_queues(t, ndev, true);
 		netif_tx_start_all_queues(ndev);
 		/* whatever the guest posted while we were down */
 		napi_schedule(&t->napi);
 	} else if (!want && t->up) {
 		WRITE_ONCE(t->up, false);
+		venet_tap_nl_queues(t, ndev, false);
 		napi_disable(&t->napi);
 		/*
 		 * napi_disable() waits for the pass to give NAPI back, not for
@@ -234,6 +236,7 @@ int venet_tap_netdev_create(struct venet_tap *t)
 	*(struct venet_tap **)netdev_priv(ndev) = t;
 	ndev->netdev_ops = &venet_tap_netdev_ops;
 	venet_tap_set_ethtool_ops(ndev);
+	venet_tap_nl_init(ndev);
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_RXCSUM;
