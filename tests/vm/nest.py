@@ -163,6 +163,11 @@ def capture_cpu(mon, path):
                     time.sleep(1)
                 regs = hmp(mon, "info registers")
                 f.write("--- info registers (sample %d)\n%s\n" % (i + 1, regs))
+            # the local APIC: whether the timer is armed (a CPU halted with
+            # interrupts on and an armed timer waits for an interrupt that
+            # QEMU never delivered; a disarmed one, for a kernel that never
+            # asked for one)
+            f.write("--- info lapic\n%s\n" % hmp(mon, "info lapic"))
             m = re.search(r"RSP=([0-9a-f]{16})", regs)
             if m:
                 x = hmp(mon, "x/256gx 0x%s" % m.group(1))
@@ -328,7 +333,7 @@ def hang_evidence(kver, out, td):
     symbols.sort()
     modules = klog.load_modules(read(os.path.join(td, "modules.txt")))
     samples = state.split("--- info registers")
-    regs = samples[-1].split("--- stack")[0] if len(samples) > 1 else state
+    regs = re.split(r"--- (?:stack|info lapic)", samples[-1])[0] if len(samples) > 1 else state
     words = []
     if "--- stack" in state:
         for line in state.split("--- stack", 1)[1].splitlines():
