@@ -158,5 +158,25 @@ case("hang/our-frame-on-the-stack", ours and any("venet_tap_xmit+0x10" in l for 
 ours, lines = klog.hang_attribution("RIP=ffffffffc0e00010 RFL=00000046\n", [], syms, mods)
 case("hang/unloaded-module-code", ours, "%s %s" % (ours, lines))
 
+# the local APIC of a host VM that hung on the bench (6.1, 2026-12-03):
+# the timer's vector requested, none in service, interrupts on
+lapic = """dumping local APIC state for CPU 0
+
+LVTT\t 0x000000ec active-hi edge                 one-shot     Fixed  (vec 236)
+Timer\t DCR=0x3 (divide by 16) initial_count = 85079 current_count = 0
+ISR\t (none)
+IRR\t 236
+
+APR 0x00 TPR 0x10 DFR 0x0f LDR 0x01 PPR 0x10
+"""
+ev = klog.lapic_evidence(lapic, True)
+case("hang/lapic-interrupt-not-delivered", ev is not None and "vector 236" in ev and "not deliver" in ev, ev)
+ev = klog.lapic_evidence(lapic, False)
+case("hang/lapic-interrupts-off-is-no-verdict", ev is not None and "not deliver" not in ev, ev)
+ev = klog.lapic_evidence(lapic.replace("ISR\t (none)", "ISR\t 236"), True)
+case("hang/lapic-in-service-is-no-verdict", ev is not None and "not deliver" not in ev, ev)
+ev = klog.lapic_evidence(lapic.replace("PPR 0x10", "PPR 0xf0"), True)
+case("hang/lapic-masked-by-priority-is-no-verdict", ev is not None and "not deliver" not in ev, ev)
+
 print("# harness: %d passed, %d failed" % (results["pass"], results["fail"]))
 sys.exit(1 if results["fail"] else 0)

@@ -189,3 +189,32 @@ def hang_attribution(regs_text, stack_words, symbols, modules):
             lines.append("%s %s%s" % (where, s, "  <- ours" if mine else ""))
         ours = ours or mine
     return ours, lines
+
+
+def lapic_evidence(lapic_text, interrupts_on):
+    """From QEMU's 'info lapic' of a hung CPU: a line saying what its local
+    APIC held, or None. An interrupt requested (IRR) above the processor
+    priority (PPR), none in service (ISR), with interrupts on, is one the
+    CPU should have taken at its next instruction: QEMU did not deliver it
+    (the CPU runs on, or halts, without its timer and never preempts)."""
+    irr = re.search(r"^IRR\s+(.*)$", lapic_text, re.M)
+    isr = re.search(r"^ISR\s+(.*)$", lapic_text, re.M)
+    ppr = re.search(r"\bPPR 0x([0-9a-f]+)", lapic_text)
+    if not irr or not ppr:
+        return None
+    pending = [int(v) for v in re.findall(r"\d+", irr.group(1))]
+    serving = [int(v) for v in re.findall(r"\d+", isr.group(1))] if isr else []
+    prio = int(ppr.group(1), 16) & 0xf0
+    deliverable = [v for v in pending if (v & 0xf0) > prio]
+    if deliverable and not serving and interrupts_on:
+        return ("local APIC: vector %s requested (IRR), none in service, PPR 0x%02x, "
+                "interrupts on: an interrupt QEMU did not deliver"
+                % (",".join(map(str, deliverable)), prio))
+    timer = re.search(r"^LVTT\s+0x([0-9a-f]+).*\n.*current_count = (\d+)", lapic_text, re.M)
+    what = "local APIC: IRR %s, ISR %s, PPR 0x%02x" % (
+        ",".join(map(str, pending)) or "none", ",".join(map(str, serving)) or "none", prio)
+    if timer:
+        masked = int(timer.group(1), 16) & 0x10000
+        what += ", timer %s (count %s)" % ("masked" if masked else "unmasked", timer.group(2))
+    return what
+

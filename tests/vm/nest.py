@@ -342,6 +342,11 @@ def hang_evidence(kver, out, td):
                           if re.fullmatch(r"0x[0-9a-f]+", w)]
     ours, lines = klog.hang_attribution(regs, words, symbols, modules)
     ifl = re.search(r"RFL=([0-9a-f]+)", regs)
+    if "--- info lapic" in state:
+        lapic = klog.lapic_evidence(state.split("--- info lapic", 1)[1].split("--- stack")[0],
+                                    bool(ifl and int(ifl.group(1), 16) & 0x200))
+        if lapic:
+            lines.append(lapic)
     if ifl:
         lines.insert(0, "interrupts %s" % ("on" if int(ifl.group(1), 16) & 0x200 else "off"))
     if re.search(r"\bHLT=1\b", regs):
