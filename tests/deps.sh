@@ -17,6 +17,7 @@ PKGS="
  linux-image-6.12-amd64 linux-headers-6.12-amd64
  linux-source-6.1
  iproute2 iputils-ping iperf3 sockperf ethtool pciutils procps socat
+ libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils
  dkms dh-dkms debhelper dpkg-dev fakeroot lintian rpm rpmlint ccache
 "
 if [ "${1:-}" = demo ]; then
