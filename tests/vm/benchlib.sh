@@ -37,6 +37,8 @@
 #                 bench_guest_lost)
 #   BENCH_LOSE    crash the guest (sysrq c) as measurement number N starts,
 #                 to exercise bench_guest_lost (bench-smoke)
+#   BENCH_SHM     the instance's region size (vbusctl --shm-size; default
+#                 the kernel's, 4 MiB)
 . "$VBUS_REPO/tests/vm/netlib.sh"
 # read by guest_start: the one guest of every backend; unknown_nmi_panic:
 # guest_postmortem's NMI then ends in a backtrace on the guest's console
@@ -277,7 +279,7 @@ at_exit "pkill -x vbusd; sleep 1; echo 0 > $S/enabled; $VBUSCTL detach eth0; $VB
 at_exit "ip netns del benchb"
 check "vbus.ko loads" insmod "$VBUS"
 check "venet-tap.ko loads" insmod "$TAP"
-check "vbusctl create-instance" "$VBUSCTL" create-instance bus0
+check "vbusctl create-instance" "$VBUSCTL" create-instance bus0 ${BENCH_SHM:+--shm-size "$BENCH_SHM"}
 check "vbusctl create-device" "$VBUSCTL" create-device eth0 --type venet-tap
 check "vbusctl attach" "$VBUSCTL" attach eth0 bus0
 check "client_mac" sh -c "echo $VENET_MAC > $S/client_mac"
