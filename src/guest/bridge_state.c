@@ -61,12 +61,18 @@ static irqreturn_t vbus_bridge_ctrl_irq(int irq, void *data)
  */
 static void vbus_bridge_let_go(struct vbus_bridge *b, enum vbus_state state)
 {
-	vbus_layout_set_guest_state(b->base, state, b->guest_gen);
-	vbus_bridge_notify_host(b);
+	/*
+	 * The host generation that hears the let-go: read before the host
+	 * is told, or a host that answers at once by attaching anew (a
+	 * zeroed region, no acknowledgement) would pass for that one, and
+	 * the let-go would never be said to it again.
+	 */
+	vbus_layout_host_state(b->base, &b->letgo_host_gen);
 	b->letgo = true;
 	b->ack_warned = false;
 	b->letgo_at = jiffies;
-	vbus_layout_host_state(b->base, &b->letgo_host_gen);
+	vbus_layout_set_guest_state(b->base, state, b->guest_gen);
+	vbus_bridge_notify_host(b);
 }
 
 static void vbus_bridge_unbind(struct vbus_bridge *b, enum vbus_state ack)

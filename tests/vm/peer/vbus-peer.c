@@ -16,7 +16,10 @@
  * checksum offload and GSO frames pass both ways.
  *
  * SIGHUP: host reset (RESET, wait for the guest's acknowledgement, fresh
- * attach with a new generation). SIGTERM/SIGINT: detach (GONE) and exit.
+ * attach with a new generation). SIGUSR1: withhold (or give again) the
+ * host's acknowledgement of a guest's let-go (host_ack_gen), a host that
+ * resets the rings but never says so. SIGTERM/SIGINT: detach (GONE) and
+ * exit.
  * The stats file is rewritten (key value lines) after every event.
  */
 #define _GNU_SOURCE
@@ -73,6 +76,8 @@ static struct {
 	int client;
 	const char *stats;
 	int resetting;
+	int no_ack;			/* SIGUSR1: host_ack_gen withheld */
+	unsigned long long letgo_events;	/* guest RESET seen, READY host */
 	int tap;			/* -T: device 0 <-> TAP, or -1 */
 	int tap_blocked;		/* waiting for RX buffers */
 	unsigned long long tap_drops;
@@ -116,7 +121,8 @@ static void write_stats(void)
 		return;
 	st = vbus_layout_guest_state(P.base, &gen);
 	fprintf(f, "host_gen %u\nguest_state %u\nguest_gen %u\nclient %d\n"
-		"tap_drops %llu\n", P.gen, st, gen, P.client >= 0, P.tap_drops);
+		"tap_drops %llu\nno_ack %d\nletgo_events %llu\n", P.gen, st, gen,
+		P.client >= 0, P.tap_drops, P.no_ack, P.letgo_events);
 	for (v = 0; v < P.nvectors; v++)
 		fprintf(f, "doorbells_%u %llu\nirqs_%u %llu\n", v,
 			P.doorbells[v], v, P.irqs[v]);
@@ -170,6 +176,8 @@ static void attach(void)
 		fprintf(stderr, "plan: %s\n", vbus_err_name(err));
 		exit(1);
 	}
+	/* the guest's let-go, if any, before the region is zeroed */
+	st = vbus_layout_guest_state(P.base, &ggen);
 	memset(P.base, 0, P.r.shm_size);
 	vbus_layout_write(P.base, &P.l);
 	vbus_signal_init(&h->ctrl_to_guest);
@@ -201,8 +209,8 @@ static void attach(void)
 	}
 	reset_queues();
 	P.gen++;
-	st = vbus_layout_guest_state(P.base, &ggen);
-	if (st != VBUS_STATE_READY)
+	/* acknowledged at once: the handshake needs no second let-go */
+	if ((st == VBUS_STATE_RESET || st == VBUS_STATE_GONE) && !P.no_ack)
 		vbus_layout_set_host_ack(P.base, ggen);
 	vbus_layout_set_host_state(P.base, VBUS_STATE_READY, P.gen);
 	if (vbus_signal_inject(&h->ctrl_to_guest))
@@ -409,8 +417,10 @@ static void control_event(void)
 	fprintf(stderr, "vbus-peer: guest state %u generation %u\n", st, gen);
 	if (st != VBUS_STATE_READY && !P.resetting) {
 		reset_queues();
+		P.letgo_events++;
 		/* the reset handshake (docs/abi.md, section 2) */
-		vbus_layout_set_host_ack(P.base, gen);
+		if (!P.no_ack)
+			vbus_layout_set_host_ack(P.base, gen);
 		vbus_layout_set_host_state(P.base, VBUS_STATE_READY, P.gen);
 		P.raise |= 1;
 	}
@@ -509,6 +519,7 @@ int main(int argc, char **argv)
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
@@ -543,10 +554,16 @@ int main(int argc, char **argv)
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP)
+				if (si.ssi_signo == SIGHUP) {
 					host_reset_begin();
-				else
+				} else if (si.ssi_signo == SIGUSR1) {
+					P.no_ack = !P.no_ack;
+					fprintf(stderr, "vbus-peer: acknowledgements %s\n",
+						P.no_ack ? "withheld" : "given");
+					write_stats();
+				} else {
 					running = 0;
+				}
 			}
 		}
 		if (pfd[1].revents) {

@@ -7,7 +7,9 @@
 # works through the peer, one ping round trip costs one kick and one
 # interrupt, 200 pings at once cross as 200 frames each way with at most
 # one kick and one doorbell per request, tunables reject bad values, a
-# host reset and a module unload/reload are followed cleanly.
+# host reset and a module unload/reload are followed cleanly; so is a
+# host reset that the host never acknowledges (the bridge says its let-go
+# again to the new host, waits 5 s, logs it once and binds).
 # the nest host VM is emulated (TCG): a guest boot can take minutes
 GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
 BRIDGE=$(need_module vbus-bridge.ko)
@@ -131,6 +133,30 @@ IF=$(find_if)
 check "address after reset" bring_up
 check "ping after host reset" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
 expect_match "bridge logged the reset" "$(gx g1 dmesg)" "host reset"
+
+# a host that resets without acknowledging the guest's let-go (the peer
+# withholds host_ack_gen): the bridge says its let-go again to the host
+# that attached anew, waits 5 s (VBUS_BRIDGE_ACK_WAIT) for an
+# acknowledgement that never comes, says so once, and binds all the same
+no_ack_is() { test "$(pstat no_ack)" = "$1"; }
+check "peer withholds acknowledgements (SIGUSR1)" kill -USR1 "$PEER_PID"
+wait_for 5 "peer: no_ack 1" no_ack_is 1
+g0=$(pstat host_gen) l0=$(pstat letgo_events) t0=$(date +%s)
+check "host reset, not acknowledged" kill -HUP "$PEER_PID"
+wait_for 15 "peer re-attached" gen_above "$g0"
+wait_for 40 "interface back without an acknowledgement" have_if
+t1=$(date +%s)
+expect_range "the let-go said again to the host that attached anew (peer's count of let-gos)" \
+	"$(($(pstat letgo_events) - l0))" 1 3
+expect_range "the bridge waited for the acknowledgement (s from reset to interface)" \
+	"$((t1 - t0))" 5 40
+expect_eq "bridge logged the missing acknowledgement once" \
+	"$(gx g1 dmesg | grep -c 'host has not acknowledged the reset of generation [0-9]* in 5 s: binding all the same')" 1
+IF=$(find_if)
+check "address after the unacknowledged reset" bring_up
+check "ping after the unacknowledged reset" gx g1 "ping -c 2 -i 0.2 -W 3 $PEER_IP"
+check "peer acknowledges again (SIGUSR1)" kill -USR1 "$PEER_PID"
+wait_for 5 "peer: no_ack 0" no_ack_is 0
 
 # PCI unbind and bind
 BDF=$(gx g1 'basename "$(readlink -f /sys/bus/vbus/devices/vbus*-0/..)"')
