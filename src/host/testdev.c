@@ -5,10 +5,16 @@
  * and, if "echo" is set, answered with an interrupt on the same vector.
  *
  * sysfs, /sys/vbus/devices/<dev>/: kicks (ro), attaches (ro), echo (rw).
+ *
+ * create_delay_ms (module parameter, 0 by default): create() sleeps that
+ * long. The bus calls create() with vbus_lock held, so a test can hold
+ * the bus's lock for a known time by setting a device's type, and line
+ * configfs operations up behind it in an order of its choosing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -21,6 +27,11 @@ struct vbus_testdev {
 	bool echo;
 };
 
+static unsigned int create_delay_ms;
+module_param(create_delay_ms, uint, 0644);
+MODULE_PARM_DESC(create_delay_ms,
+		 "create() sleeps this long, with the bus's lock held (tests; at most 10000)");
+
 static struct vbus_testdev *vbus_testdev(struct vbus_device *dev)
 {
 	return vbus_device_get_drvdata(dev);
@@ -29,8 +40,12 @@ static struct vbus_testdev *vbus_testdev(struct vbus_device *dev)
 static int vbus_testdev_create(struct vbus_device *dev,
 			       struct vbus_device_needs *needs)
 {
-	struct vbus_testdev *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	unsigned int delay = min(READ_ONCE(create_delay_ms), 10000U);
+	struct vbus_testdev *t;
 
+	if (delay)
+		msleep(delay);
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
 	t->echo = true;

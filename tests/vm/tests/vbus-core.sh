@@ -7,8 +7,9 @@
 # the ioctls), the region header the bus writes, doorbell -> kick -> echoed
 # irq, and detach on close; what the attach refuses and holds of a memfd
 # (seals, pins against RLIMIT_MEMLOCK, the region zeroed); vbusd beside a
-# slow attach (vbusd_slow.py); venet-tap's client_mac parser; configfs
-# raced against attach by vbus-race.
+# slow attach (vbusd_slow.py); venet-tap's client_mac parser; rmdir of a
+# device while a link to it is being made; configfs raced against attach
+# by vbus-race.
 vbus=$(need_module vbus.ko)
 vtest=$(need_module vbus-test.ko)
 vtap=$(need_module venet-tap.ko)
@@ -384,6 +385,46 @@ expect_eq "client_mac unchanged by refusals" "$(cat $sfs/devices/tap0/client_mac
 expect_eq "rmdir tap0" "$(vbx rmdir $cfs/devices/tap0)" OK
 check "venet-tap unloads" rmmod venet_tap
 
+
+# ---- rmdir of a device while a link to it is being made --------------------
+# configfs pins a link's target only after allow_link() has returned, and
+# allow_link() puts the device on the instance. The device must be held
+# from allow_link() on: a racing rmdir is refused (EBUSY) and the link is
+# made, rather than a device removed while it joins an instance (before,
+# vbus_device_remove() warned and the instance kept a device with no class).
+# The window is opened on purpose: vbus-test's create() holds the bus's
+# lock (create_delay_ms) while `ln -s` waits for it inside allow_link(),
+# and only then comes the rmdir.
+pdelay=/sys/module/vbus_test/parameters/create_delay_ms
+expect_eq "mkdir slow" "$(vbx mkdir $cfs/devices/slow)" OK
+expect_eq "mkdir dl" "$(vbx mkdir $cfs/devices/dl)" OK
+expect_eq "dl type" "$(vbx write $cfs/devices/dl/type vbus-test)" OK
+check "create() delay 5 s" sh -c "echo 5000 > $pdelay"
+at_exit "echo 0 > $pdelay"
+(vbx write $cfs/devices/slow/type vbus-test > /tmp/slow.rc) &
+slowpid=$!
+wait_for 10 "a type write holds the bus's lock (in create())" sh -c "cat /proc/[0-9]*/stack 2> /dev/null | grep -q vbus_testdev_create"
+ln -s $cfs/devices/dl $cfs/instances/bus0/dl 2> /tmp/ln.err &
+lnpid=$!
+wait_for 10 "ln -s waits inside allow_link()" sh -c "cat /proc/[0-9]*/stack 2> /dev/null | grep -q vbus_instance_allow_link"
+expect_eq "rmdir of the device being linked is refused" "$(vbx rmdir $cfs/devices/dl)" EBUSY
+if kill -0 $lnpid 2> /dev/null; then
+	log "rmdir answered while ln -s still waited"
+fi
+lnrc=0
+wait $lnpid || lnrc=$?
+expect_eq "ln -s made the link once the lock was free" "$lnrc $(cat /tmp/ln.err)" "0 "
+wait $slowpid
+expect_eq "the slow type write succeeded" "$(cat /tmp/slow.rc)" OK
+check "create() delay off" sh -c "echo 0 > $pdelay"
+check "the link exists" test -L $cfs/instances/bus0/dl
+expect_eq "dl is on bus0" "$(cat $cfs/devices/dl/instance)" bus0
+expect_eq "dl keeps its type" "$(cat $cfs/devices/dl/type)" vbus-test
+expect_eq "unlink dl" "$(vbx unlink $cfs/instances/bus0/dl)" OK
+expect_eq "rmdir dl" "$(vbx rmdir $cfs/devices/dl)" OK
+expect_eq "rmdir slow" "$(vbx rmdir $cfs/devices/slow)" OK
+expect_eq "no warning from the link and rmdir" \
+	"$(dmesg | grep -cE 'WARNING:|BUG:|Oops')" 0
 
 # ---- teardown ------------------------------------------------------------------
 expect_eq "unlink" "$(vbx unlink $cfs/instances/bus0/dev0)" OK
