@@ -39,12 +39,15 @@
 #                 to exercise bench_guest_lost (bench-smoke)
 #   BENCH_SHM     the instance's region size (vbusctl --shm-size; default
 #                 the kernel's, 4 MiB)
+#   BENCH_GUEST_APPEND  more kernel parameters for the guests (words)
 . "$VBUS_REPO/tests/vm/netlib.sh"
 # read by guest_start: the one guest of every backend; unknown_nmi_panic:
 # guest_postmortem's NMI then ends in a backtrace on the guest's console
 # (no slab debugging in the guest: it would be measured too)
 # shellcheck disable=SC2034
-GUEST_MEM=1024 GUEST_CPUS=1 GUEST_HOLD=1 GUEST_APPEND=unknown_nmi_panic GUEST_DEBUG=
+GUEST_MEM=1024 GUEST_CPUS=1 GUEST_HOLD=1 GUEST_DEBUG=
+# shellcheck disable=SC2034
+GUEST_APPEND="unknown_nmi_panic${BENCH_GUEST_APPEND:+ $BENCH_GUEST_APPEND}"
 # shellcheck disable=SC2034
 GUEST_VCPU_PIN=${BENCH_VCPU_PIN:-}
 BENCH_BACKENDS="venet qemu vhost veth"

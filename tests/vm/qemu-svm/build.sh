@@ -1,14 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# build.sh [WORKDIR]: two builds of the QEMU installed here (Debian's
+# build.sh [WORKDIR]: builds of the QEMU installed here (Debian's
 # qemu-system-x86), x86_64-softmmu only, from Debian's source package of
 # that version with Debian's patches applied (dpkg-source, series order):
 #   WORKDIR/qemu-build-stock/qemu-system-x86_64  Debian's patches only
 #   WORKDIR/qemu-build-fix/qemu-system-x86_64    the same plus
 #                                                svm-evtinj-intr.patch
+#   WORKDIR/qemu-build-diag/...                  stock plus
+#                                                svm-diag-redeliver.patch
+#   WORKDIR/qemu-build-diagfix/...               fix plus the same
+# (QEMU_BUILDS: which of stock fix diag diagfix; default all four). The
+# diagnostic patch changes nothing QEMU does: it prints a line on stderr
+# (the nest's qemu.log) each time an injected interrupt is delivered a
+# second time.
 # WORKDIR defaults to the repository's parent folder; the source package
 # goes to WORKDIR/qemu-src (downloaded with apt-get source unless its .dsc
-# is there already). The two builds differ in that one line only: same
+# is there already). stock and fix differ in that one line only: same
 # source tree, same configure options (Debian's paths and compiler flags,
 # a minimal feature set: what tests/vm/nest.py uses). Run it with the nest
 # as NEST_QEMU=WORKDIR/qemu-build-fix/qemu-system-x86_64.
@@ -83,6 +90,11 @@ build() {
 	echo "$b/qemu-system-x86_64"
 }
 
-build stock
+want() { case " ${QEMU_BUILDS:-stock fix diag diagfix} " in *" $1 "*) return 0;; esac; return 1; }
+want stock && build stock
 (cd "$src" && patch -p1 < "$here/svm-evtinj-intr.patch")
-build fix
+want fix && build fix
+(cd "$src" && patch -p1 < "$here/svm-diag-redeliver.patch")
+want diagfix && build diagfix
+(cd "$src" && patch -p1 -R < "$here/svm-evtinj-intr.patch")
+want diag && build diag

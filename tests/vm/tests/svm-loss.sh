@@ -16,6 +16,13 @@
 # process reads an MSR of each CPU in turn through /dev/cpu/N/msr (a
 # read of another CPU's is an IPI to it), SVM_LOSS_IPI reads a second at
 # most (0: none).
+# SVM_LOSS_KICK (0: off) adds, through all cycles, up to that many writes
+# a second to the PCI command register of the host VM's VGA card
+# (0000:00:02.0, unused: -display none), turning its memory decoding off
+# and on. Each one changes the outer QEMU's memory map, and TCG flushes
+# every vCPU's TLB for it: an exit request to each vCPU with no interrupt
+# behind it, the kind that makes QEMU 7.2 deliver an interrupt it has
+# injected at VMRUN a second time (tests/vm/qemu-svm/).
 # Each cycle also counts the interrupts the guest took (/proc/interrupts,
 # all but NMI, PMI, MCE, MCP, ERR and MIS) against the interrupts KVM
 # injected into it (debugfs irq_injections): a CPU that delivers an
@@ -31,6 +38,11 @@ SVM_LOSS_T=${SVM_LOSS_T:-20}
 SVM_LOSS_RR_T=${SVM_LOSS_RR_T:-5}
 SVM_LOSS_IPI=${SVM_LOSS_IPI:-2000}
 SVM_LOSS_MAX=${SVM_LOSS_MAX:-50}
+SVM_LOSS_KICK=${SVM_LOSS_KICK:-0}
+# the guests without KASLR: the addresses QEMU reports (svm-diag) are
+# then those of the kernel's System.map
+# shellcheck disable=SC2034
+BENCH_GUEST_APPEND=nokaslr
 # shellcheck disable=SC2034
 BENCH_T=$SVM_LOSS_T BENCH_RR_T=$SVM_LOSS_RR_T BENCH_SETUP_ONLY=1 BENCH_LOST=$SVM_LOSS_MAX
 . "$VBUS_REPO/tests/vm/benchlib.sh"
@@ -65,6 +77,35 @@ while True:
 ' "$SVM_LOSS_IPI" "$IPIFLAG" "$IPICOUNT" &
 	IPIPID=$!
 	at_exit "kill $IPIPID"
+fi
+
+# the memory-map load: the VGA card's memory decoding off and on
+KICKCOUNT=$VBUS_TEST_OUT/kick-writes
+if [ "$SVM_LOSS_KICK" -gt 0 ]; then
+	vga=/sys/bus/pci/devices/0000:00:02.0
+	expect_eq "the host VM's VGA card (QEMU's std VGA)" "$(cat $vga/vendor $vga/device 2>&1 | tr '\n' ' ')" "0x1234 0x1111 "
+	python3 -c '
+import os, sys, time
+fd = os.open(sys.argv[1] + "/config", os.O_RDWR)
+cmd = int.from_bytes(os.pread(fd, 2, 4), "little")
+gap, out, n = 1.0 / int(sys.argv[2]), sys.argv[3], 0
+last = time.monotonic()
+try:
+    while True:
+        os.pwrite(fd, (cmd & ~2).to_bytes(2, "little"), 4)
+        os.pwrite(fd, cmd.to_bytes(2, "little"), 4)
+        n += 2
+        time.sleep(gap * 2)
+        if time.monotonic() - last > 5:
+            last = time.monotonic()
+            with open(out, "w") as f:
+                f.write("%d\n" % n)
+finally:
+    os.pwrite(fd, cmd.to_bytes(2, "little"), 4)
+' "$vga" "$SVM_LOSS_KICK" "$KICKCOUNT" &
+	KICKPID=$!
+	at_exit "kill $KICKPID"
+	log "memory-map load: up to $SVM_LOSS_KICK VGA command writes a second"
 fi
 
 # the interrupts the guest took, and those KVM injected into it
@@ -143,9 +184,10 @@ done
 rm -f "$IPIFLAG"
 
 mins=$(awk -v s="$((tcp_s + rr_s))" 'BEGIN { printf "%.1f", s / 60 }')
-printf '{"cycles": %d, "traffic_s": %d, "tcp_s": %d, "rr_s": %d, "wall_s": %d, "lost": %d, "extra_irqs_noipi": %d, "cycles_noipi": %d, "extra_irqs_ipi": %d, "cycles_ipi": %d, "ipi_reads": %s}\n' \
+printf '{"cycles": %d, "traffic_s": %d, "tcp_s": %d, "rr_s": %d, "wall_s": %d, "lost": %d, "extra_irqs_noipi": %d, "cycles_noipi": %d, "extra_irqs_ipi": %d, "cycles_ipi": %d, "ipi_reads": %s, "kick_writes": %s}\n' \
 	"$cycle" $((tcp_s + rr_s)) "$tcp_s" "$rr_s" "$SECONDS" "$lost" "$extra" "$cyc_noipi" \
-	"$extra_ipi" "$cyc_ipi" "$(cat "$IPICOUNT" 2>/dev/null || echo 0)" > "$SUMJ"
+	"$extra_ipi" "$cyc_ipi" "$(cat "$IPICOUNT" 2>/dev/null || echo 0)" \
+	"$(cat "$KICKCOUNT" 2>/dev/null || echo 0)" > "$SUMJ"
 for s in "${sigs[@]}"; do
 	log "lost: $s"
 done
