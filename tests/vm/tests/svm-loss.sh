@@ -16,6 +16,8 @@
 # process reads an MSR of each CPU in turn through /dev/cpu/N/msr (a
 # read of another CPU's is an IPI to it), SVM_LOSS_IPI reads a second at
 # most (0: none).
+# SVM_LOSS_NIC (venet) carries the traffic: venet, or vhost for a
+# control (the guest's virtio-net NIC with vhost-net; venet then idles).
 # SVM_LOSS_KICK (0: off) adds, through all cycles, up to that many writes
 # a second to the PCI command register of the host VM's VGA card
 # (0000:00:02.0, unused: -display none), turning its memory decoding off
@@ -39,6 +41,7 @@ SVM_LOSS_RR_T=${SVM_LOSS_RR_T:-5}
 SVM_LOSS_IPI=${SVM_LOSS_IPI:-2000}
 SVM_LOSS_MAX=${SVM_LOSS_MAX:-50}
 SVM_LOSS_KICK=${SVM_LOSS_KICK:-0}
+SVM_LOSS_NIC=${SVM_LOSS_NIC:-venet}
 # the guests without KASLR: the addresses QEMU reports (svm-diag) are
 # then those of the kernel's System.map
 # shellcheck disable=SC2034
@@ -49,7 +52,7 @@ BENCH_T=$SVM_LOSS_T BENCH_RR_T=$SVM_LOSS_RR_T BENCH_SETUP_ONLY=1 BENCH_LOST=$SVM
 OUTJ=$VBUS_TEST_OUT/svm-loss.jsonl
 SUMJ=$VBUS_TEST_OUT/svm-loss.json
 : > "$OUTJ"
-log "$(nproc) host VM CPUs; $SVM_LOSS_MIN minutes; IPI load ${SVM_LOSS_IPI}/s in odd cycles"
+log "$(nproc) host VM CPUs; $SVM_LOSS_MIN minutes; IPI load ${SVM_LOSS_IPI}/s in odd cycles; traffic over $SVM_LOSS_NIC"
 
 # the IPI load: on while the flag file exists
 IPIFLAG=/run/svm-loss-ipi
@@ -130,13 +133,13 @@ while [ "$SECONDS" -lt "$end" ] && [ "$lost" -lt "$SVM_LOSS_MAX" ]; do
 	fi
 	t0=$SECONDS
 	timeout $((SVM_LOSS_T + 30)) iperf3 -J --connect-timeout 5000 --rcv-timeout 10000 \
-		-t "$SVM_LOSS_T" -c 198.18.1.2 -R > "$RAW/svm-$cycle-tcp.json" 2>&1
+		-t "$SVM_LOSS_T" -c "$(bk_addr "$SVM_LOSS_NIC")" -R > "$RAW/svm-$cycle-tcp.json" 2>&1
 	trc=$?
 	t1=$SECONDS
 	rrc=1
 	tcp_moved "$RAW/svm-$cycle-tcp.json" || trc=${trc/#0/1}
 	if [ "$trc" = 0 ]; then
-		rr venet 64 > "$RAW/svm-$cycle-rr.txt" 2>&1
+		rr "$SVM_LOSS_NIC" 64 > "$RAW/svm-$cycle-rr.txt" 2>&1
 		rrc=$?
 	fi
 	t2=$SECONDS
@@ -173,7 +176,7 @@ while [ "$SECONDS" -lt "$end" ] && [ "$lost" -lt "$SVM_LOSS_MAX" ]; do
 	fi
 	# the guest is lost: its evidence, a new guest
 	lost=$((lost + 1))
-	bench_guest_lost 1 "$([ "$trc" = 0 ] && echo rr || echo tcp)" venet "$cycle" "ipi=$ipi"
+	bench_guest_lost 1 "$([ "$trc" = 0 ] && echo rr || echo tcp)" "$SVM_LOSS_NIC" "$cycle" "ipi=$ipi"
 	sig=$(cat "$VBUS_TEST_OUT/guest-lost-$NLOST/signature")
 	sigs+=("$sig")
 	printf '{"cycle": %d, "t": %d, "ipi": %d, "tcp_s": %d, "rr_s": %d, "lost": 1, "during": "%s", "signature": "%s"}\n' \
