@@ -77,7 +77,7 @@ check "host MTU 9000" ip link set "$HIF" mtu 9000
 check "guest MTU 9000" gx g1 ip link set "$GIF" mtu 9000
 expect_eq "XDP refused at MTU 9000, with the reason" \
 	"$(gx g1 python3 "$XA" attach "$GIF" pass)" \
-	"error: EOPNOTSUPP: venet: MTU too large for XDP: a frame must fit one buffer"
+	"error: ENOTSUP: venet: MTU too large for XDP: a frame must fit one buffer"
 check_fails "no program left attached" attached "$GIF"
 check "guest MTU 3502 (the most XDP takes)" gx g1 ip link set "$GIF" mtu 3502
 check "a program attaches at MTU 3502" gx g1 python3 "$XA" attach "$GIF" pass
@@ -132,16 +132,20 @@ check "xdp-bench tx stops" xb_stop tx
 check "after XDP_TX: 20 pings, no loss" pings 20 $GUEST_IP
 
 # ---- XDP_REDIRECT and ndo_xdp_xmit ---------------------------------------------
-# veth0 (here) - veth1 (namespace ns, the guest's MAC and address): the
-# host's frames are redirected venet -> veth0 -> veth1, the namespace's
-# replies veth1 -> veth0 -> venet (venet's ndo_xdp_xmit). veth delivers
+# veth0 (here) - veth1 (namespace ns, the guest's address): the host's
+# frames are redirected venet -> veth0 -> veth1, the namespace's replies
+# veth1 -> veth0 -> venet (venet's ndo_xdp_xmit). veth delivers
 # redirected frames only with NAPI on at the receiving end: GRO on, and
 # an XDP_PASS program on veth1 (what the kernel's veth tests do).
+# xdp-bench's redirect program swaps the MAC addresses of every frame it
+# redirects: so veth1 has the host's MAC (the frames the host sends the
+# guest arrive there addressed to it) and knows the host by the guest's
+# (its replies, swapped again, reach the host from the guest's MAC).
 check "guest: veth pair into namespace ns" gx g1 "ip netns add ns &&
 	ip link add veth0 type veth peer name veth1 && ip link set veth1 netns ns &&
-	ip -n ns link set veth1 address $GMAC && ip -n ns addr add $GUEST_IP/24 dev veth1 &&
+	ip -n ns link set veth1 address $HMAC && ip -n ns addr add $GUEST_IP/24 dev veth1 &&
 	ip -n ns link set lo up && ip -n ns link set veth1 up && ip link set veth0 up &&
-	ip -n ns neigh replace $HOST_IP lladdr $HMAC dev veth1 nud permanent &&
+	ip -n ns neigh replace $HOST_IP lladdr $GMAC dev veth1 nud permanent &&
 	ip netns exec ns ethtool -K veth1 gro on && ethtool -K veth0 gro on &&
 	ip netns exec ns sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1 &&
 	sysctl -qw net.ipv6.conf.veth0.disable_ipv6=1"
@@ -160,6 +164,7 @@ expect_range "ndo_xdp_xmit: tx_xdp_tx (the replies)" $((x1 - x0)) 50 60
 expect_range "the namespace answered them" $((${e1:-0} - ${e0:-0})) 50 60
 log "redirect: veth0 $(gx g1 "ethtool -S veth0" | grep -v ': 0$' | tr -s ' ' | tr '\n' ' ')"
 log "redirect: veth1 $(gx g1 "ip netns exec ns ethtool -S veth1" | grep -v ': 0$' | tr -s ' ' | tr '\n' ' ')"
+log "redirect: ns $(gx g1 "ip netns exec ns nstat -az" | grep -E '^(Ip|Icmp)' | grep -v ' 0 ' | tr -s ' ' | tr '\n' ' ')"
 log "redirect: xdp-bench (venet -> veth0) $(gx g1 cat /tmp/xb-rin.log | tail -n 6 | tr -s ' ' | tr '\n' ' ')"
 log "redirect: xdp-bench (veth0 -> venet) $(gx g1 cat /tmp/xb-rout.log | tail -n 6 | tr -s ' ' | tr '\n' ' ')"
 check "xdp-bench redirect (venet) stops" xb_stop rin
