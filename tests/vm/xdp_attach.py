@@ -10,6 +10,9 @@ this process ends. The kernel's extack message is printed on refusal.
 Commands:
   attach IF VERDICT     attach (or replace with) a program returning
                         VERDICT (aborted, drop, pass, tx)
+  attach IF redirect DEV
+                        ... a program redirecting every frame to DEV
+                        (bpf_redirect(), frames unchanged)
   detach IF             detach whatever program IF has
   cycle IF N            N times: attach pass, replace with drop, replace
                         with pass, detach; prints "cycles=N"
@@ -23,6 +26,7 @@ import struct
 import sys
 
 NR_BPF = 321                    # x86_64
+BPF_FUNC_REDIRECT = 23
 BPF_PROG_LOAD = 5
 BPF_PROG_TYPE_XDP = 6
 VERDICTS = {"aborted": 0, "drop": 1, "pass": 2, "tx": 3}
@@ -47,12 +51,17 @@ class Refused(Exception):
     pass
 
 
-def prog_load(verdict):
-    insns = struct.pack("=BBhi", 0xb7, 0, 0, verdict)   # r0 = verdict
-    insns += struct.pack("=BBhi", 0x95, 0, 0, 0)        # exit
+def prog_load(verdict, redirect_to=0):
+    if redirect_to:
+        insns = struct.pack("=BBhi", 0xb7, 1, 0, redirect_to)  # r1 = ifindex
+        insns += struct.pack("=BBhi", 0xb7, 2, 0, 0)           # r2 = 0
+        insns += struct.pack("=BBhi", 0x85, 0, 0, BPF_FUNC_REDIRECT)
+    else:
+        insns = struct.pack("=BBhi", 0xb7, 0, 0, verdict)      # r0 = verdict
+    insns += struct.pack("=BBhi", 0x95, 0, 0, 0)               # exit
     ibuf = ctypes.create_string_buffer(insns, len(insns))
     lic = ctypes.create_string_buffer(b"GPL")
-    attr = struct.pack("=IIQQIIQII16s", BPF_PROG_TYPE_XDP, 2,
+    attr = struct.pack("=IIQQIIQII16s", BPF_PROG_TYPE_XDP, len(insns) // 8,
                        ctypes.addressof(ibuf), ctypes.addressof(lic),
                        0, 0, 0, 0, 0, b"vbus_xdp")
     abuf = ctypes.create_string_buffer(attr.ljust(128, b"\0"), 128)
@@ -112,7 +121,11 @@ def main(argv):
     ifindex = socket.if_nametoindex(argv[2])
     nl = Rtnl()
     try:
-        if argv[1] == "attach":
+        if argv[1] == "attach" and argv[3] == "redirect":
+            fd = prog_load(0, socket.if_nametoindex(argv[4]))
+            nl.set_xdp(ifindex, fd)
+            os.close(fd)
+        elif argv[1] == "attach":
             fd = prog_load(VERDICTS[argv[3]])
             nl.set_xdp(ifindex, fd)
             os.close(fd)
