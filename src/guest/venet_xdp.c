@@ -233,7 +233,12 @@ static int venet_xdp_set(struct venet_priv *p, struct bpf_prog *prog,
 	}
 	old = rtnl_dereference(p->xdp_prog);
 	rcu_assign_pointer(p->xdp_prog, prog);
-	if (!old != !prog)
+	/*
+	 * Not while the netdev goes away (its program is detached on the
+	 * way out): the device is being removed, maybe for a host reset,
+	 * and the next probe writes what it accepts anyway.
+	 */
+	if (!old != !prog && ndev->reg_state == NETREG_REGISTERED)
 		venet_xdp_offloads(p, prog);
 	/* a pass still running the old program holds the RCU read lock */
 	if (old)
