@@ -101,4 +101,5 @@ for mode in drop tx; do
 		log "xdp $mode: $b / vhost = $(awk -v a="${v:-0}" -v c="${vh:-0}" 'BEGIN { if (c > 0) printf "%.2f", a / c; else print "n/a" }')"
 	done
 done | tee -a "$OUT.ratios"
+log "venet's counters: $(gx g1 "ethtool -S $VGIF" | grep -E 'xdp|drop|queue_stops' | tr -s ' ' | tr '\n' ' ')"
 guest_stop g1
