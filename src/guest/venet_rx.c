@@ -79,7 +79,7 @@ int venet_rx_poll(struct venet_priv *p, int budget)
 	int done = 0;
 
 	venet_rx_count(p, &p->rx_stats.polls);
-	/* one program for the whole pass; a detach waits for its end */
+	/* one program for the whole pass; a detached one is freed after it */
 	rcu_read_lock();
 	prog = rcu_dereference(p->xdp_prog);
 	while (done < budget) {
