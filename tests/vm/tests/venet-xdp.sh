@@ -165,6 +165,8 @@ check "guest: veth pair into namespace ns" gx g1 "ip netns add ns &&
 	ip netns exec ns sysctl -qw net.ipv6.conf.veth1.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1 &&
 	sysctl -qw net.ipv6.conf.veth0.disable_ipv6=1"
 check "guest: XDP_PASS program on veth1" gx g1 ip netns exec ns python3 "$XA" attach veth1 pass
+# the guest's own stack does not answer meanwhile: only the namespace can
+check "guest: $GUEST_IP off venet" gx g1 ip addr del $GUEST_IP/24 dev "$GIF"
 gsnap
 rd0=$(gs rx_xdp_redirects) x0=$(gs tx_xdp_tx)
 e0=$(gx g1 "ip netns exec ns nstat -az IcmpInEchos" | awk '/IcmpInEchos/ { print $2 }')
@@ -180,7 +182,8 @@ expect_range "the namespace answered them" $((${e1:-0} - ${e0:-0})) 50 60
 log "redirect: veth0 $(gx g1 "ethtool -S veth0" | grep -v ': 0$' | tr -s ' ' | tr '\n' ' ')"
 log "redirect: veth1 $(gx g1 "ip netns exec ns ethtool -S veth1" | grep -v ': 0$' | tr -s ' ' | tr '\n' ' ')"
 check "detach from venet" gx g1 python3 "$XA" detach "$GIF"
-check "guest: namespace and veth removed" gx g1 "ip netns del ns; ip link del veth0 2>/dev/null; true"
+check "guest: namespace and veth removed, $GUEST_IP on venet again" gx g1 \
+	"ip netns del ns; ip link del veth0 2>/dev/null; ip addr add $GUEST_IP/24 dev $GIF"
 check "after XDP_REDIRECT: 20 pings, no loss" pings 20 $GUEST_IP
 
 # ---- xdp-features (6.3 and later) ------------------------------------------------
