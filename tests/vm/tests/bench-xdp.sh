@@ -28,11 +28,15 @@ bk_mac() {
 	vhost) echo "$VHOST_MAC" ;;
 	esac
 }
-# the guest's counter of verdict $2 (drop, tx) on backend $1
+# the guest's counter of verdict $2 (drop, tx) on backend $1, a sed
+# pattern: virtio-net's per-queue prefix is rx_queue_0_ on 6.1, rx0_ on
+# later kernels
 bk_ctr() {
+	local v=xdp_drops
+	[ "$2" = tx ] && v=xdp_tx
 	case $1 in
-	venet) echo "rx_xdp_${2}s" | sed 's/txs$/tx/' ;;
-	*) echo "rx_queue_0_xdp_${2}s" | sed 's/txs$/tx/' ;;
+	venet) echo "rx_$v" ;;
+	*) echo "rx\\(_queue_\\)\\{0,1\\}0_$v" ;;
 	esac
 }
 
