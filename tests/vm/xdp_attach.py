@@ -16,6 +16,8 @@ Commands:
   detach IF             detach whatever program IF has
   cycle IF N            N times: attach pass, replace with drop, replace
                         with pass, detach; prints "cycles=N"
+Several commands may be given at once, separated by "+" (one process:
+python starts slowly in a nested guest).
 Exit status 0, or 1 with "error: ERRNO-NAME: EXTACK" on stdout.
 """
 import ctypes
@@ -115,11 +117,27 @@ class Rtnl:
 
 
 def main(argv):
+    cmds, cur = [], []
+    for a in argv[1:]:
+        if a == "+":
+            cmds.append(cur)
+            cur = []
+        else:
+            cur.append(a)
+    cmds.append(cur)
+    nl = Rtnl()
+    for cmd in cmds:
+        rc = run(nl, [argv[0]] + cmd)
+        if rc:
+            return rc
+    return 0
+
+
+def run(nl, argv):
     if len(argv) < 3 or argv[1] not in ("attach", "detach", "cycle"):
         print(__doc__, file=sys.stderr)
         return 2
     ifindex = socket.if_nametoindex(argv[2])
-    nl = Rtnl()
     try:
         if argv[1] == "attach" and argv[3] == "redirect":
             fd = prog_load(0, socket.if_nametoindex(argv[4]))
