@@ -16,7 +16,7 @@ PKGS="
  linux-image-amd64 linux-headers-amd64
  linux-image-6.12-amd64 linux-headers-6.12-amd64
  linux-source-6.1
- iproute2 iputils-ping iperf3 sockperf ethtool pciutils procps socat
+ iproute2 iputils-ping iperf3 sockperf ethtool pciutils procps socat xdp-tools
  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libxml2-utils
  dkms dh-dkms debhelper dpkg-dev fakeroot lintian rpm rpmlint ccache
 "

@@ -8,6 +8,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/version.h>
+#include <net/xdp.h>
 
 /* 6.3: bus_type.uevent takes a const device. */
 #if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
@@ -64,6 +65,24 @@ static inline void vbus_napi_set_irq(struct napi_struct *napi, int irq)
 
 #if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 #define VBUS_HAVE_QSTATS
+#endif
+
+/*
+ * 6.3: a netdev says which XDP it supports (xdp_features, NETDEV_XDP_ACT_*);
+ * devmap redirects only to devices with NETDEV_XDP_ACT_NDO_XMIT. Before,
+ * having ndo_bpf / ndo_xdp_xmit was all there was to say.
+ */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+static inline void vbus_xdp_features_init(struct net_device *dev)
+{
+	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
+			      NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_NDO_XMIT);
+}
+#else
+static inline void vbus_xdp_features_init(struct net_device *dev)
+{
+}
 #endif
 
 #endif /* _VBUS_GUEST_COMPAT_H */

@@ -14,6 +14,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
+#include <net/xdp.h>
 
 #include "vbus_bridge.h"
 #include "vbus_frame.h"
@@ -27,6 +28,15 @@
 #define VENET_NAPI_WEIGHT_MAX	NAPI_POLL_WEIGHT
 #define VENET_RX_LINEAR		1536	/* frames up to this stay linear */
 #define VENET_RX_HEAD		256	/* head of a paged frame */
+/*
+ * With an XDP program a frame is copied into one buffer of its own:
+ * headroom for the program, the frame, room for the skb_shared_info of
+ * XDP_PASS's build_skb. The largest frame it takes (a 4 KiB page: 3520).
+ */
+#define VENET_XDP_BUF		PAGE_SIZE
+#define VENET_XDP_HEADROOM	XDP_PACKET_HEADROOM
+#define VENET_XDP_MAX_LEN	(VENET_XDP_BUF - VENET_XDP_HEADROOM - \
+				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 
 struct venet_tx_stats {
 	struct u64_stats_sync syncp;
@@ -40,6 +50,8 @@ struct venet_tx_stats {
 	u64 drop_ring_full;
 	u64 drop_hdr;		/* offload the header cannot express */
 	u64 ring_errors;	/* the host handed back a bad slot */
+	u64 xdp_tx;		/* of packets: XDP_TX and ndo_xdp_xmit */
+	u64 xdp_tx_drops;	/* XDP frames that found no room */
 };
 
 struct venet_rx_stats {
@@ -53,6 +65,11 @@ struct venet_rx_stats {
 	u64 drop_hdr;		/* bad offload metadata */
 	u64 drop_nomem;
 	u64 ring_errors;
+	u64 xdp_packets;	/* frames the XDP program ran on */
+	u64 xdp_tx;		/* its verdicts: XDP_TX, sent */
+	u64 xdp_redirects;	/* XDP_REDIRECT, redirected */
+	u64 xdp_drops;		/* XDP_DROP, ABORTED, or TX/redirect failed */
+	u64 drop_xdp_unfit;	/* GSO, partial csum or too long for XDP */
 };
 
 struct venet_tunables {
@@ -81,6 +98,10 @@ struct venet_priv {
 	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
 	u32 rx_nsegs;		/* partial chain carried between passes */
 	struct venet_rx_stats rx_stats;
+	struct bpf_prog __rcu *xdp_prog;	/* set under RTNL */
+	struct xdp_rxq_info xdp_rxq;	/* registered while up */
+	bool xdp_tx_pending;	/* NAPI: XDP_TX posted, not kicked */
+	bool xdp_redirect_pending;	/* NAPI: xdp_do_flush() due */
 
 	atomic64_t irqs;
 	u32 link;
@@ -97,10 +118,25 @@ static inline void *venet_buf(struct venet_priv *p, u64 off)
 netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev);
 void venet_tx_clean(struct venet_priv *p);
 bool venet_tx_arm(struct venet_priv *p);
+void venet_tx_settle(struct venet_priv *p, struct netdev_queue *txq,
+		     bool kick);
+bool venet_tx_post_plain(struct venet_priv *p, const void *data, u32 len);
 
 /* venet_rx.c APIs: */
 int venet_rx_poll(struct venet_priv *p, int budget);
 void venet_rx_refill(struct venet_priv *p, bool force);
+
+/* venet_xdp.c APIs: */
+int venet_bpf(struct net_device *ndev, struct netdev_bpf *bpf);
+int venet_xdp_xmit(struct net_device *ndev, int n, struct xdp_frame **frames,
+		   u32 flags);
+void venet_xdp_rx(struct venet_priv *p, struct bpf_prog *prog,
+		  const struct vbus_seg *segs, u32 nsegs, u32 len);
+void venet_xdp_flush(struct venet_priv *p);
+int venet_xdp_open(struct venet_priv *p);
+void venet_xdp_stop(struct venet_priv *p);
+int venet_change_mtu(struct net_device *ndev, int mtu);
+void venet_xdp_init(struct venet_priv *p);
 
 /* venet_ethtool.c APIs: */
 void venet_set_ethtool_ops(struct net_device *ndev);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ethtool -i, -g (the rings' sizes, read-only), -S (notification
- * counters and drops by reason) and -C (the guest tunables under their coalescing names:
+ * counters, drops by reason, XDP verdicts under virtio-net's names) and -C (the guest tunables under their coalescing names:
  * rx-frames = napi_weight, tx-frames = tx_kick_frames,
  * tx-frames-irq = tx_irq_thresh, rx-frames-irq = rx_refill_batch).
  */
@@ -29,6 +29,8 @@ static const struct venet_stat venet_tx_stat_names[] = {
 	VENET_TX_STAT("tx_drop_ring_full", drop_ring_full),
 	VENET_TX_STAT("tx_drop_hdr", drop_hdr),
 	VENET_TX_STAT("tx_ring_errors", ring_errors),
+	VENET_TX_STAT("tx_xdp_tx", xdp_tx),
+	VENET_TX_STAT("tx_xdp_tx_drops", xdp_tx_drops),
 };
 
 static const struct venet_stat venet_rx_stat_names[] = {
@@ -41,6 +43,11 @@ static const struct venet_stat venet_rx_stat_names[] = {
 	VENET_RX_STAT("rx_drop_hdr", drop_hdr),
 	VENET_RX_STAT("rx_drop_nomem", drop_nomem),
 	VENET_RX_STAT("rx_ring_errors", ring_errors),
+	VENET_RX_STAT("rx_xdp_packets", xdp_packets),
+	VENET_RX_STAT("rx_xdp_tx", xdp_tx),
+	VENET_RX_STAT("rx_xdp_redirects", xdp_redirects),
+	VENET_RX_STAT("rx_xdp_drops", xdp_drops),
+	VENET_RX_STAT("rx_drop_xdp_unfit", drop_xdp_unfit),
 };
 
 #define VENET_NTX	ARRAY_SIZE(venet_tx_stat_names)

@@ -85,7 +85,11 @@ static int venet_poll(struct napi_struct *napi, int budget)
 static int venet_open(struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
+	int err;
 
+	err = venet_xdp_open(p);
+	if (err)
+		return err;
 	venet_rx_refill(p, true);
 	napi_enable(&p->napi);
 	venet_nl_queues(p, true);
@@ -104,6 +108,7 @@ static int venet_stop(struct net_device *ndev)
 	netif_tx_disable(ndev);
 	venet_nl_queues(p, false);
 	napi_disable(&p->napi);
+	venet_xdp_stop(p);
 	return 0;
 }
 
@@ -120,14 +125,15 @@ static void venet_get_stats64(struct net_device *ndev,
 		s->tx_packets = tx->packets;
 		s->tx_bytes = tx->bytes;
 		s->tx_dropped = tx->drop_oversize + tx->drop_ring_full +
-				tx->drop_hdr;
+				tx->drop_hdr + tx->xdp_tx_drops;
 		s->tx_errors = tx->ring_errors;
 	} while (u64_stats_fetch_retry(&tx->syncp, start));
 	do {
 		start = u64_stats_fetch_begin(&rx->syncp);
 		s->rx_packets = rx->packets;
 		s->rx_bytes = rx->bytes;
-		s->rx_dropped = rx->drop_nomem;
+		s->rx_dropped = rx->drop_nomem + rx->xdp_drops +
+				rx->drop_xdp_unfit;
 		s->rx_length_errors = rx->drop_short;
 		s->rx_frame_errors = rx->drop_hdr;
 		s->rx_errors = rx->drop_short + rx->drop_hdr + rx->ring_errors;
@@ -141,6 +147,9 @@ static const struct net_device_ops venet_netdev_ops = {
 	.ndo_get_stats64	= venet_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_change_mtu		= venet_change_mtu,
+	.ndo_bpf		= venet_bpf,
+	.ndo_xdp_xmit		= venet_xdp_xmit,
 };
 
 /* Offer what the host offers and we can do; tell the host what we took. */
@@ -274,6 +283,7 @@ static int venet_probe(struct vbus_bridge_device *vdev)
 	ndev->sysfs_groups[0] = &venet_sysfs_group;
 	netif_napi_add_weight(ndev, &p->napi, venet_poll, p->tun.napi_weight);
 	venet_nl_init(p);
+	venet_xdp_init(p);
 	netif_carrier_off(ndev);
 
 	err = venet_request_vectors(p);

@@ -5,6 +5,7 @@
  * consecutive slots (VBUS_DESC_F_NEXT on all but the last). Each frame is
  * copied out into an skb (small ones linear, large ones into pages) and
  * its buffers are posted again (vbus_frame_rx(), shared with the host).
+ * With an XDP program attached a frame goes to venet_xdp.c instead.
  */
 #include "venet.h"
 
@@ -13,6 +14,26 @@ static void venet_rx_count(struct venet_priv *p, u64 *ctr)
 	u64_stats_update_begin(&p->rx_stats.syncp);
 	(*ctr)++;
 	u64_stats_update_end(&p->rx_stats.syncp);
+}
+
+/* A frame for the XDP program: counted as received, then its verdict. */
+static void venet_rx_xdp(struct venet_priv *p, struct bpf_prog *prog,
+			 const struct vbus_seg *segs, u32 nsegs)
+{
+	u32 i, len = 0;
+
+	for (i = 0; i < nsegs; i++)
+		len += segs[i].len;
+	if (segs[0].len < VENET_HDR_LEN || len < VENET_HDR_LEN + ETH_HLEN) {
+		venet_rx_count(p, &p->rx_stats.drop_short);
+		return;
+	}
+	len -= VENET_HDR_LEN;
+	u64_stats_update_begin(&p->rx_stats.syncp);
+	p->rx_stats.packets++;
+	p->rx_stats.bytes += len;
+	u64_stats_update_end(&p->rx_stats.syncp);
+	venet_xdp_rx(p, prog, segs, nsegs, len);
 }
 
 static void venet_rx_frame(struct venet_priv *p, const struct vbus_seg *segs,
@@ -53,10 +74,14 @@ static void venet_rx_frame(struct venet_priv *p, const struct vbus_seg *segs,
 int venet_rx_poll(struct venet_priv *p, int budget)
 {
 	struct vbus_ioq *q = &p->rxq;
+	struct bpf_prog *prog;
 	enum vbus_err err;
 	int done = 0;
 
 	venet_rx_count(p, &p->rx_stats.polls);
+	/* one program for the whole pass; a detached one is freed after it */
+	rcu_read_lock();
+	prog = rcu_dereference(p->xdp_prog);
 	while (done < budget) {
 		struct vbus_seg *s = &p->rx_segs[p->rx_nsegs];
 
@@ -74,11 +99,15 @@ int venet_rx_poll(struct venet_priv *p, int budget)
 			continue;
 		if (s->flags & VBUS_DESC_F_NEXT)
 			venet_rx_count(p, &p->rx_stats.drop_hdr);
+		else if (prog)
+			venet_rx_xdp(p, prog, p->rx_segs, p->rx_nsegs);
 		else
 			venet_rx_frame(p, p->rx_segs, p->rx_nsegs);
 		p->rx_nsegs = 0;
 		done++;
 	}
+	venet_xdp_flush(p);
+	rcu_read_unlock();
 	return done;
 }
 

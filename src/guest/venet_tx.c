@@ -113,7 +113,6 @@ netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	struct vbus_ioq *q = &p->txq;
 	struct virtio_net_hdr vh;
 	u32 need, i, pos = 0, len = skb->len;
-	bool stop;
 
 	venet_tx_reclaim(p);
 	need = DIV_ROUND_UP(VENET_HDR_LEN + len, q->buf_size);
@@ -152,9 +151,24 @@ netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	p->tx_unkicked++;
 	dev_consume_skb_any(skb);
 
-	stop = vbus_ioq_free(q) < q->max_chain;
-	if (stop || !netdev_xmit_more() ||
-	    p->tx_unkicked >= READ_ONCE(p->tun.tx_kick_frames))
+	venet_tx_settle(p, txq, !netdev_xmit_more() ||
+			p->tx_unkicked >= READ_ONCE(p->tun.tx_kick_frames));
+	return NETDEV_TX_OK;
+}
+
+/*
+ * Under the TX lock, after posting: publish and kick if @kick or if a
+ * maximal frame may not fit any more; then stop the queue in that case
+ * (completion signal on, look once more), else arm the completion signal
+ * if slots wait for it.
+ */
+void venet_tx_settle(struct venet_priv *p, struct netdev_queue *txq,
+		     bool kick)
+{
+	struct vbus_ioq *q = &p->txq;
+	bool stop = vbus_ioq_free(q) < q->max_chain;
+
+	if (stop || kick)
 		venet_tx_kick(p);
 	if (stop) {
 		netif_tx_stop_queue(txq);
@@ -169,5 +183,49 @@ netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	} else if (__venet_tx_arm(p, txq)) {
 		napi_schedule(&p->napi);
 	}
-	return NETDEV_TX_OK;
+}
+
+/*
+ * Under the TX lock: post @len bytes at @data as one frame with a plain
+ * header (no checksum or GSO request), for XDP (XDP_TX, ndo_xdp_xmit).
+ * Publishing is left to venet_tx_settle(). False if the frame needs
+ * more slots than a chain may have or than are free.
+ */
+bool venet_tx_post_plain(struct venet_priv *p, const void *data, u32 len)
+{
+	const struct virtio_net_hdr vh = { 0 };
+	struct vbus_ioq *q = &p->txq;
+	u32 need = DIV_ROUND_UP(VENET_HDR_LEN + len, q->buf_size);
+	u32 i, pos = 0;
+
+	if (need > q->max_chain)
+		return false;
+	if (need > vbus_ioq_free(q)) {
+		venet_tx_reclaim(p);
+		if (need > vbus_ioq_free(q))
+			return false;
+	}
+	for (i = 0; i < need; i++) {
+		u64 off = vbus_ioq_buf_off(q, q->head);
+		u8 *dst = venet_buf(p, off);
+		u32 room = q->buf_size, n;
+
+		if (!i) {
+			vbus_frame_hdr_put(dst, &vh, need);
+			dst += VENET_HDR_LEN;
+			room -= VENET_HDR_LEN;
+		}
+		n = min(room, len - pos);
+		memcpy(dst, (const u8 *)data + pos, n);
+		pos += n;
+		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),
+					   i + 1 < need ? VBUS_DESC_F_NEXT : 0));
+	}
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	p->tx_stats.packets++;
+	p->tx_stats.bytes += len;
+	p->tx_stats.xdp_tx++;
+	u64_stats_update_end(&p->tx_stats.syncp);
+	p->tx_unkicked++;
+	return true;
 }

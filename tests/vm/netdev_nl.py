@@ -9,6 +9,8 @@ the attribute numbers are those of include/uapi/linux/netdev.h, 6.9 and
 later, which only ever appends).
 
 Commands (every one prints one JSON document):
+  dev     IF        NETDEV_CMD_DEV_GET of IF: its xdp-features (bits of
+                    NETDEV_XDP_ACT_*: 1 basic, 2 redirect, 4 ndo-xmit, ...)
   queues  IF        NETDEV_CMD_QUEUE_GET dump for IF: id, type, napi-id
   napi    IF        NETDEV_CMD_NAPI_GET dump for IF: id, irq, pid
   napi-id ID        NETDEV_CMD_NAPI_GET of one NAPI instance by id
@@ -45,6 +47,8 @@ CTRL_ATTR_FAMILY_NAME = 2
 NLA_TYPE_MASK = 0x3fff
 
 # include/uapi/linux/netdev.h
+NETDEV_CMD_DEV_GET = 1
+DEV_IFINDEX, DEV_XDP_FEATURES = 1, 3
 NETDEV_CMD_QUEUE_GET = 10
 NETDEV_CMD_NAPI_GET = 11
 NETDEV_CMD_QSTATS_GET = 12
@@ -206,6 +210,13 @@ def queues(nl, ifindex):
     return out
 
 
+def dev(nl, ifindex):
+    reply = nl.do(NETDEV_CMD_DEV_GET, attr_u32(DEV_IFINDEX, ifindex),
+                  "dev-get")
+    feats = reply[0].get(DEV_XDP_FEATURES) if reply else None
+    return {"xdp-features": uint(feats) if feats is not None else None}
+
+
 def napis(nl, ifindex):
     return [n for n in (named(a, NAPI_ATTRS) for a in
                         nl.dump(NETDEV_CMD_NAPI_GET,
@@ -282,7 +293,8 @@ def main():
     common.add_argument("--indent", type=int, default=None,
                         help="indent the JSON (default: one line)")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name, helptext in (("queues", "queue-get dump of IF"),
+    for name, helptext in (("dev", "dev-get of IF (xdp-features)"),
+                           ("queues", "queue-get dump of IF"),
                            ("napi", "napi-get dump of IF"),
                            ("show", "queues, NAPIs, qstats and sysfs "
                                     "counters of IF at one quiet moment")):
@@ -304,7 +316,9 @@ def main():
             doc = napi_by_id(nl, args.id)
         else:
             ifindex = ifindex_of(args.ifname)
-            if args.cmd == "queues":
+            if args.cmd == "dev":
+                doc = dev(nl, ifindex)
+            elif args.cmd == "queues":
                 doc = queues(nl, ifindex)
             elif args.cmd == "napi":
                 doc = napis(nl, ifindex)
