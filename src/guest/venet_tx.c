@@ -106,13 +106,57 @@ static void venet_tx_drop(struct venet_priv *p, struct sk_buff *skb, u64 *ctr)
 	dev_kfree_skb_any(skb);
 }
 
+/*
+ * Under the TX lock: write one frame of @len bytes, behind the header
+ * @vh, into @need consecutive free slots (the caller counted them) and
+ * post them as a chain; the bytes come from @skb, or from @data if @skb
+ * is NULL (XDP). Counted as sent; publishing is the caller's.
+ */
+static void venet_tx_post_chain(struct venet_priv *p,
+				const struct virtio_net_hdr *vh, u32 need,
+				const struct sk_buff *skb, const void *data,
+				u32 len)
+{
+	struct vbus_ioq *q = &p->txq;
+	u32 i, pos = 0;
+
+	for (i = 0; i < need; i++) {
+		u64 off = vbus_ioq_buf_off(q, q->head);
+		u8 *dst = venet_buf(p, off);
+		u32 room = q->buf_size, n;
+
+		if (!i) {
+			vbus_frame_hdr_put(dst, vh, need);
+			dst += VENET_HDR_LEN;
+			room -= VENET_HDR_LEN;
+		}
+		if (skb) {
+			n = vbus_frame_put(skb, pos, dst, room);
+		} else {
+			n = min(room, len - pos);
+			memcpy(dst, (const u8 *)data + pos, n);
+		}
+		pos += n;
+		/* cannot fail: the slots were counted */
+		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),
+					   i + 1 < need ? VBUS_DESC_F_NEXT : 0));
+	}
+	u64_stats_update_begin(&p->tx_stats.syncp);
+	p->tx_stats.packets++;
+	p->tx_stats.bytes += len;
+	if (!skb)
+		p->tx_stats.xdp_tx++;
+	u64_stats_update_end(&p->tx_stats.syncp);
+	p->tx_unkicked++;
+}
+
 netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
 	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
 	struct vbus_ioq *q = &p->txq;
 	struct virtio_net_hdr vh;
-	u32 need, i, pos = 0, len = skb->len;
+	u32 need, len = skb->len;
 
 	venet_tx_reclaim(p);
 	need = DIV_ROUND_UP(VENET_HDR_LEN + len, q->buf_size);
@@ -128,27 +172,7 @@ netdev_tx_t venet_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 		venet_tx_drop(p, skb, &p->tx_stats.drop_hdr);
 		return NETDEV_TX_OK;
 	}
-	for (i = 0; i < need; i++) {
-		u64 off = vbus_ioq_buf_off(q, q->head);
-		u8 *dst = venet_buf(p, off);
-		u32 room = q->buf_size, n;
-
-		if (!i) {
-			vbus_frame_hdr_put(dst, &vh, need);
-			dst += VENET_HDR_LEN;
-			room -= VENET_HDR_LEN;
-		}
-		n = vbus_frame_put(skb, pos, dst, room);
-		pos += n;
-		/* cannot fail: the slots were counted above */
-		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),
-					   i + 1 < need ? VBUS_DESC_F_NEXT : 0));
-	}
-	u64_stats_update_begin(&p->tx_stats.syncp);
-	p->tx_stats.packets++;
-	p->tx_stats.bytes += len;
-	u64_stats_update_end(&p->tx_stats.syncp);
-	p->tx_unkicked++;
+	venet_tx_post_chain(p, &vh, need, skb, NULL, len);
 	dev_consume_skb_any(skb);
 
 	venet_tx_settle(p, txq, !netdev_xmit_more() ||
@@ -196,7 +220,6 @@ bool venet_tx_post_plain(struct venet_priv *p, const void *data, u32 len)
 	const struct virtio_net_hdr vh = { 0 };
 	struct vbus_ioq *q = &p->txq;
 	u32 need = DIV_ROUND_UP(VENET_HDR_LEN + len, q->buf_size);
-	u32 i, pos = 0;
 
 	if (need > q->max_chain)
 		return false;
@@ -205,27 +228,6 @@ bool venet_tx_post_plain(struct venet_priv *p, const void *data, u32 len)
 		if (need > vbus_ioq_free(q))
 			return false;
 	}
-	for (i = 0; i < need; i++) {
-		u64 off = vbus_ioq_buf_off(q, q->head);
-		u8 *dst = venet_buf(p, off);
-		u32 room = q->buf_size, n;
-
-		if (!i) {
-			vbus_frame_hdr_put(dst, &vh, need);
-			dst += VENET_HDR_LEN;
-			room -= VENET_HDR_LEN;
-		}
-		n = min(room, len - pos);
-		memcpy(dst, (const u8 *)data + pos, n);
-		pos += n;
-		WARN_ON_ONCE(vbus_ioq_post(q, off, n + (i ? 0 : VENET_HDR_LEN),
-					   i + 1 < need ? VBUS_DESC_F_NEXT : 0));
-	}
-	u64_stats_update_begin(&p->tx_stats.syncp);
-	p->tx_stats.packets++;
-	p->tx_stats.bytes += len;
-	p->tx_stats.xdp_tx++;
-	u64_stats_update_end(&p->tx_stats.syncp);
-	p->tx_unkicked++;
+	venet_tx_post_chain(p, &vh, need, NULL, data, len);
 	return true;
 }
