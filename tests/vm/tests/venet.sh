@@ -205,12 +205,13 @@ log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t
 # Before pure ACKs were told apart, every pass that took a frame also sent
 # its ACK back, which cut the linger: 0.48-0.50 kicks per frame and next to
 # no lingers. How many frames one linger then catches depends on the
-# stream's pace against linger_us (the bench measures it; one CI run: 10
-# frames per kick, another run 4.3), so what is asserted is
-# what tells the two apart: lingers do begin, and fewer than 40 % of the
-# frames need a kick.
+# stream's pace against linger_us (the bench measures it; CI runs: 10,
+# 4.3, 5.2 and, on a loaded machine, 2.2 frames per kick), so what is
+# asserted is what tells the two apart whatever the pace: lingers do
+# begin, and a kick is followed by a linger (the ACK going back no longer
+# cuts it): at least 90 % of the kicks (97-99 % in the runs above).
 expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
-expect_range "TCP stream from the guest: kicks for under 40 % of its frames" $((k1 - k0)) 0 $(((r1 - r0) * 2 / 5))
+expect_range "TCP stream from the guest: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
