@@ -260,6 +260,7 @@ void venet_tap_mq_create(struct venet_tap *t, struct vbus_device_needs *needs);
 void venet_tap_mq_reset(struct venet_tap *t);
 void venet_tap_mq_poll(struct venet_tap *t);
 void venet_tap_mq_apply(struct venet_tap *t);
+void venet_tap_mq_xps(struct venet_tap *t);
 int venet_tap_set_max_pairs(struct venet_tap *t, u32 n);
 
 /* venet_tap_sysfs.c APIs: */

@@ -21,6 +21,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/rtnetlink.h>
 
 #include "venet_tap.h"
@@ -38,6 +39,28 @@ static void venet_tap_mq_needs(u32 pairs, struct vbus_device_needs *needs)
 }
 
 /*
+ * RTNL: a reply leaves on the pair its request came in on (XPS by
+ * receive queue: a socket answers on the TX queue of the RX queue it
+ * last heard from), so a flow the guest keeps on one vCPU comes back to
+ * that vCPU's vector.
+ */
+void venet_tap_mq_xps(struct venet_tap *t)
+{
+	unsigned long rxq;
+	u32 k;
+
+	ASSERT_RTNL();
+	if (!t->ndev || t->active < 2)
+		return;
+	cpus_read_lock();
+	for (k = 0; k < t->active; k++) {
+		rxq = BIT(k);
+		__netif_set_xps_queue(t->ndev, &rxq, k, XPS_RXQS);
+	}
+	cpus_read_unlock();
+}
+
+/*
  * RTNL: the host sends on pairs 0 .. @n - 1. Shrinking cannot fail;
  * growing can (the queues' sysfs objects), and then nothing changes.
  */
@@ -48,8 +71,10 @@ static int venet_tap_set_active(struct venet_tap *t, u32 n)
 	ASSERT_RTNL();
 	if (t->ndev)
 		err = netif_set_real_num_queues(t->ndev, n, n);
-	if (!err)
+	if (!err) {
 		WRITE_ONCE(t->active, n);
+		venet_tap_mq_xps(t);
+	}
 	return err;
 }
 

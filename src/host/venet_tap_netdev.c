@@ -280,6 +280,7 @@ int venet_tap_netdev_create(struct venet_tap *t)
 		netdev_warn(ndev, "NAPI stays in softirq: no thread (%d)\n",
 			    err);
 	t->ndev = ndev;
+	venet_tap_mq_xps(t);
 	venet_tap_sync(t);
 	return 0;
 }
