@@ -37,7 +37,7 @@ const char venet_tap_counter_names[VENET_TAP_NCOUNTERS][ETH_GSTRING_LEN] = {
 	[VENET_TAP_C_MQ_REFUSED]	= "queue_pair_refused",
 };
 
-static const char venet_tap_qcounter_fmt[VENET_TAP_NQCOUNTERS][12] = {
+static const char venet_tap_qcounter_fmt[VENET_TAP_NQCOUNTERS][16] = {
 	"rx%u_packets", "rx%u_bytes", "tx%u_packets", "tx%u_bytes",
 };
 
