@@ -41,8 +41,9 @@ struct vbus_layout {
 
 /*
  * Planner input for one device: nqueues queues (even queues TX, odd ones
- * RX: queue 2k and 2k + 1 are pair k), each with ring_count descriptors and as many buffers of buf_size
- * bytes (a power of two), packets of at most max_chain descriptors.
+ * RX: queue 2k and 2k + 1 are pair k), each with ring_count descriptors
+ * and as many buffers of buf_size bytes (a power of two), packets of at
+ * most max_chain descriptors.
  */
 struct vbus_dev_spec {
 	u32 id;

@@ -295,7 +295,7 @@ static u32 venet_count_pairs(struct vbus_bridge_device *vdev,
 	if (!(vbus_ld32(&cfg->features) & VBUS_NET_F_MQ))
 		n = min_t(u32, n, 1);
 	else
-		n = min_t(u32, n, vbus_ld16(&cfg->mq_max_pairs));
+		n = min_t(u32, n, max_t(u32, 1, vbus_ld16(&cfg->mq_max_pairs)));
 	n = min_t(u32, n, VENET_MAX_PAIRS);
 	for (k = 0; k < n; k++) {
 		const struct vbus_queue_layout *tq =

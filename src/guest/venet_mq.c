@@ -45,7 +45,8 @@ int venet_mq_request(struct venet_priv *p, u32 n, bool wait)
 	unsigned long end;
 	u32 ack;
 
-	if (!(p->features & VBUS_NET_F_MQ))
+	/* one pair laid out: nothing to choose, no doorbell */
+	if (!(p->features & VBUS_NET_F_MQ) || p->npairs == 1)
 		return n == 1 ? 0 : -EOPNOTSUPP;
 	p->mq_seq++;
 	vbus_st32(&p->cfg->mq_request, VBUS_NET_MQ(p->mq_seq, n));
