@@ -367,6 +367,8 @@ static int venet_probe(struct vbus_bridge_device *vdev)
 	p->base = vbus_bridge_region(vdev, &size);
 	p->cfg = cfg;
 	p->npairs = npairs;
+	/* a request of ours always differs from a loaded driver's last one */
+	p->mq_seq = VBUS_NET_MQ_SEQ(vbus_ld32(&cfg->mq_request));
 	for (k = 0; k < npairs; k++) {
 		err = venet_init_pair(p, k, size);
 		if (err) {

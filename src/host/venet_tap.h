@@ -190,6 +190,8 @@ void venet_tap_write_config(struct venet_tap *t);
 /* venet_tap_netdev.c APIs: */
 int venet_tap_netdev_create(struct venet_tap *t);
 void venet_tap_netdev_destroy(struct venet_tap *t);
+void venet_tap_netdev_pairs(struct venet_tap *t, u32 n);
+int venet_tap_poll(struct napi_struct *napi, int budget);
 void venet_tap_sync(struct venet_tap *t);
 void venet_tap_carrier(struct venet_tap *t);
 void venet_tap_write_link(struct venet_tap *t);

@@ -170,7 +170,8 @@ static int venet_tap_attach(struct vbus_device *dev,
 	const struct vbus_dev_layout *l = shm->layout;
 	u32 state, gen, k, npairs = l->nqueues / 2;
 
-	if (l->nqueues & 1 || !npairs || npairs > VENET_TAP_MAX_PAIRS ||
+	/* the bus laid out what max_queue_pairs asked for (its NAPIs) */
+	if (l->nqueues & 1 || !npairs || npairs > t->max_pairs ||
 	    l->config_size < sizeof(*t->cfg))
 		return -EINVAL;
 	for (k = 0; k < npairs; k++) {

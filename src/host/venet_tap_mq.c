@@ -163,6 +163,7 @@ int venet_tap_set_max_pairs(struct venet_tap *t, u32 n)
 	err = vbus_device_set_needs(t->vdev, &needs);
 	if (!err) {
 		rtnl_lock();
+		venet_tap_netdev_pairs(t, n);
 		t->max_pairs = n;
 		rtnl_unlock();
 	}

@@ -124,7 +124,7 @@ static void venet_tap_flush(struct venet_tap_pair *qp)
  * before napi_complete_done(): after that a new pass may already run on
  * another CPU, and must find poll_cpu and defer its own.
  */
-static int venet_tap_poll(struct napi_struct *napi, int budget)
+int venet_tap_poll(struct napi_struct *napi, int budget)
 {
 	struct venet_tap_pair *qp = container_of(napi, struct venet_tap_pair,
 						 napi);
@@ -225,6 +225,24 @@ static const struct net_device_ops venet_tap_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
+/*
+ * RTNL, the data path down (the device is on no instance): a NAPI for
+ * each of @n pairs (max_queue_pairs changed), none for the others, so
+ * that netlink lists the pairs there can be.
+ */
+void venet_tap_netdev_pairs(struct venet_tap *t, u32 n)
+{
+	u32 k;
+
+	ASSERT_RTNL();
+	if (!t->ndev)
+		return;
+	for (k = n; k < t->max_pairs; k++)
+		netif_napi_del(&t->pairs[k].napi);
+	for (k = t->max_pairs; k < n; k++)
+		netif_napi_add(t->ndev, &t->pairs[k].napi, venet_tap_poll);
+}
+
 /* enabled=1, under RTNL: a new venet-tapN. */
 int venet_tap_netdev_create(struct venet_tap *t)
 {
@@ -256,13 +274,13 @@ int venet_tap_netdev_create(struct venet_tap *t)
 	ndev->max_mtu = VENET_TAP_MAX_MTU;
 	ndev->mtu = t->mtu;
 	eth_hw_addr_set(ndev, t->host_mac);
-	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++)
+	for (k = 0; k < t->max_pairs; k++)
 		netif_napi_add(ndev, &t->pairs[k].napi, venet_tap_poll);
 	netif_carrier_off(ndev);
 	err = netif_set_real_num_queues(ndev, t->active, t->active) ?:
 	      register_netdevice(ndev);
 	if (err) {
-		for (k = 0; k < VENET_TAP_MAX_PAIRS; k++)
+		for (k = 0; k < t->max_pairs; k++)
 			netif_napi_del(&t->pairs[k].napi);
 		free_netdev(ndev);
 		return err;
@@ -297,7 +315,7 @@ void venet_tap_netdev_destroy(struct venet_tap *t)
 	dev_close(ndev);		/* venet_tap_stop(): data path down */
 	t->ndev = NULL;
 	venet_tap_sync(t);
-	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++)
+	for (k = 0; k < t->max_pairs; k++)
 		netif_napi_del(&t->pairs[k].napi);
 	ndev->needs_free_netdev = true;
 	unregister_netdevice(ndev);
