@@ -11,7 +11,9 @@
  * device table, the guest finds everything from there):
  *
  *   0x0000  struct vbus_shm_header              (256 bytes)
- *   0x0100  struct vbus_dev_entry[ndevices]     (128 bytes each)
+ *   0x0100  struct vbus_dev_entry[ndevices]     (dev_entry_size bytes each:
+ *                                               128 with up to 2 queues a
+ *                                               device, else 320)
  *   page    per-device config blocks            (64-byte aligned)
  *   page    per-queue struct vbus_ioq_ring + struct vbus_desc[ring_count]
  *   page    per-queue buffer pools: ring_count buffers of buf_size bytes
@@ -23,12 +25,13 @@
 
 #define VBUS_SHM_MAGIC		0x53554256	/* "VBUS" as LE bytes */
 #define VBUS_ABI_MAJOR		1
-#define VBUS_ABI_MINOR		1
+#define VBUS_ABI_MINOR		2
 
 #define VBUS_REGION_MIN		(64 * 1024ULL)
 #define VBUS_REGION_MAX		(1ULL << 32)
 #define VBUS_MAX_DEVICES	16
-#define VBUS_DEV_MAX_QUEUES	2
+#define VBUS_DEV_MAX_QUEUES	8	/* ABI 1.2; 1.0 and 1.1: 2 */
+#define VBUS_DEV_ENTRY_V1	128	/* a dev entry of 2 queues (ABI 1.0) */
 #define VBUS_TYPE_LEN		32
 #define VBUS_NVECTORS_MAX	16	/* == VBUS_MAX_VECTORS of the uapi */
 #define VBUS_CTRL_VECTOR	0	/* bus control events, never a queue */
@@ -111,9 +114,15 @@ struct vbus_dev_entry {
 	char type[VBUS_TYPE_LEN];	/* NUL-terminated, e.g. "virtual-ethernet" */
 	__le64 config_off;		/* device config block, 64-aligned */
 	__le32 config_size;		/* bytes */
-	__le16 nqueues;			/* 0 .. VBUS_DEV_MAX_QUEUES */
+	__le16 nqueues;			/* 0 .. queues the entry holds */
 	__le16 reserved0;
 	__le64 reserved1;
+	/*
+	 * ABI 1.2: as many as the entry holds, (dev_entry_size - 0x40) / 32:
+	 * 2 in an entry of VBUS_DEV_ENTRY_V1 bytes (what a host publishes
+	 * when no device has more, so that a guest of ABI 1.0 binds), else
+	 * VBUS_DEV_MAX_QUEUES.
+	 */
 	struct vbus_queue_desc queue[VBUS_DEV_MAX_QUEUES];
 };
 
@@ -127,7 +136,8 @@ struct vbus_dev_entry {
 #define VBUS_NET_F_GUEST_TSO4	(1U << 4)	/* host may send TSOv4 */
 #define VBUS_NET_F_GUEST_TSO6	(1U << 5)	/* host may send TSOv6 */
 #define VBUS_NET_F_MTU		(1U << 6)	/* mtu field is valid */
-#define VBUS_NET_F_ALL		0x7fU
+#define VBUS_NET_F_MQ		(1U << 7)	/* queue pairs: mq_* fields */
+#define VBUS_NET_F_ALL		0xffU
 
 #define VBUS_NET_LINK_UP	(1U << 0)
 
@@ -139,8 +149,24 @@ struct vbus_net_config {
 	__le32 guest_features;		/* written by the guest: accepted */
 	__le32 link;			/* VBUS_NET_LINK_* */
 	__le32 max_frame;		/* largest frame incl. vbus_net_hdr */
-	__u8 reserved[64 - 0x18];
+	/*
+	 * VBUS_NET_F_MQ. Queue pair k is queues 2k (guest -> host) and 2k + 1
+	 * (host -> guest), on one vector. Pair 0 is always live; the guest
+	 * asks for pairs 0 .. n - 1 with mq_request = seq << 16 | n (any new
+	 * seq), then rings pair 0's doorbell; the host answers in mq_ack with
+	 * the same seq and n once it sends on those pairs only, or with
+	 * n = 0 if it refuses (n outside 1 .. mq_max_pairs).
+	 */
+	__le16 mq_max_pairs;		/* host: pairs laid out, >= 1 */
+	__le16 mq_reserved;
+	__le32 mq_request;		/* guest-written */
+	__le32 mq_ack;			/* host-written */
+	__u8 reserved[64 - 0x24];
 };
+
+#define VBUS_NET_MQ(seq, n)	((u32)(seq) << 16 | ((n) & 0xffff))
+#define VBUS_NET_MQ_SEQ(v)	((v) >> 16)
+#define VBUS_NET_MQ_PAIRS(v)	((v) & 0xffff)
 
 /* gso_type values */
 #define VBUS_NET_GSO_NONE	0
@@ -233,7 +259,7 @@ VBUS_ASSERT_OFF(struct vbus_queue_desc, vector, 0x18);
 VBUS_ASSERT_OFF(struct vbus_queue_desc, kind, 0x1a);
 VBUS_ASSERT_OFF(struct vbus_queue_desc, max_chain, 0x1c);
 
-VBUS_ASSERT_SIZE(struct vbus_dev_entry, 128);
+VBUS_ASSERT_SIZE(struct vbus_dev_entry, 0x40 + 32 * VBUS_DEV_MAX_QUEUES);
 VBUS_ASSERT_OFF(struct vbus_dev_entry, id, 0x00);
 VBUS_ASSERT_OFF(struct vbus_dev_entry, flags, 0x04);
 VBUS_ASSERT_OFF(struct vbus_dev_entry, type, 0x08);
@@ -249,6 +275,9 @@ VBUS_ASSERT_OFF(struct vbus_net_config, features, 0x08);
 VBUS_ASSERT_OFF(struct vbus_net_config, guest_features, 0x0c);
 VBUS_ASSERT_OFF(struct vbus_net_config, link, 0x10);
 VBUS_ASSERT_OFF(struct vbus_net_config, max_frame, 0x14);
+VBUS_ASSERT_OFF(struct vbus_net_config, mq_max_pairs, 0x18);
+VBUS_ASSERT_OFF(struct vbus_net_config, mq_request, 0x1c);
+VBUS_ASSERT_OFF(struct vbus_net_config, mq_ack, 0x20);
 
 VBUS_ASSERT_SIZE(struct vbus_net_hdr, 16);
 VBUS_ASSERT_OFF(struct vbus_net_hdr, flags, 0x0);

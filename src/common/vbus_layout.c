@@ -9,8 +9,6 @@
  */
 #include "vbus_layout.h"
 
-#define VBUS_MAX_EXTENTS	(2 + VBUS_MAX_DEVICES * (1 + 2 * VBUS_DEV_MAX_QUEUES))
-
 struct vbus_extent {
 	u64 off;
 	u64 len;
@@ -27,9 +25,30 @@ u64 vbus_ring_bytes(u32 ring_count)
 	       (u64)ring_count * sizeof(struct vbus_desc);
 }
 
-static u64 vbus_table_bytes(u32 ndevices)
+static u64 vbus_table_bytes(const struct vbus_layout *l)
 {
-	return (u64)ndevices * sizeof(struct vbus_dev_entry);
+	return (u64)l->ndevices * l->entry_size;
+}
+
+/* Queues a device table entry of @entry_size bytes holds; 0: not an entry. */
+u32 vbus_layout_queues_max(u32 entry_size)
+{
+	if (entry_size == VBUS_DEV_ENTRY_V1)
+		return 2;
+	if (entry_size == sizeof(struct vbus_dev_entry))
+		return VBUS_DEV_MAX_QUEUES;
+	return 0;
+}
+
+/* The smallest entry that holds every device's queues. */
+static u32 vbus_layout_entry_size(const struct vbus_layout *l)
+{
+	u32 d;
+
+	for (d = 0; d < l->ndevices; d++)
+		if (l->dev[d].nqueues > 2)
+			return sizeof(struct vbus_dev_entry);
+	return VBUS_DEV_ENTRY_V1;
 }
 
 enum vbus_err vbus_queue_layout_check(const struct vbus_queue_layout *q,
@@ -61,14 +80,56 @@ enum vbus_err vbus_queue_layout_check(const struct vbus_queue_layout *q,
 	return VBUS_OK;
 }
 
-static bool vbus_extents_overlap(const struct vbus_extent *e, u32 n)
+/*
+ * Extent @i of a layout, in the order: header and device table, then per
+ * device its config block and per queue its ring and its pool. Computed,
+ * not stored: up to 2 + 16 * 17 of them would not fit a kernel stack.
+ * False past the last one.
+ */
+static bool vbus_extent_at(const struct vbus_layout *l, u32 i,
+			   struct vbus_extent *e)
 {
+	const struct vbus_queue_layout *q;
+	u32 d, n;
+
+	if (!i) {
+		e->off = 0;
+		e->len = sizeof(struct vbus_shm_header) + vbus_table_bytes(l);
+		return true;
+	}
+	i--;
+	for (d = 0; d < l->ndevices; d++) {
+		n = 1 + 2 * l->dev[d].nqueues;
+		if (i >= n) {
+			i -= n;
+			continue;
+		}
+		if (!i) {
+			e->off = l->dev[d].config_off;
+			e->len = l->dev[d].config_size;
+			return true;
+		}
+		q = &l->dev[d].queue[(i - 1) / 2];
+		if (i & 1) {
+			e->off = q->ring_off;
+			e->len = vbus_ring_bytes(q->ring_count);
+		} else {
+			e->off = q->pool_off;
+			e->len = (u64)q->ring_count * q->buf_size;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool vbus_extents_overlap(const struct vbus_layout *l)
+{
+	struct vbus_extent a, b;
 	u32 i, j;
 
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (e[i].off < e[j].off + e[j].len &&
-			    e[j].off < e[i].off + e[i].len)
+	for (i = 0; vbus_extent_at(l, i, &a); i++)
+		for (j = i + 1; vbus_extent_at(l, j, &b); j++)
+			if (a.off < b.off + b.len && b.off < a.off + a.len)
 				return true;
 	return false;
 }
@@ -91,10 +152,7 @@ static bool vbus_type_ok(const char *type)
  */
 enum vbus_err vbus_layout_check(const struct vbus_layout *l)
 {
-	struct vbus_extent ext[VBUS_MAX_EXTENTS];
-	u64 table_end = sizeof(struct vbus_shm_header) +
-			vbus_table_bytes(l->ndevices);
-	u32 n = 0, d, k;
+	u32 d, k, qmax = vbus_layout_queues_max(l->entry_size);
 	enum vbus_err err;
 
 	if (!vbus_is_pow2(l->region_size) || l->region_size < VBUS_REGION_MIN ||
@@ -106,8 +164,8 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
 		return VBUS_E_NDEVICES;
 	if (l->layout_end > l->region_size)
 		return VBUS_E_NOSPACE;
-	ext[n].off = 0;
-	ext[n++].len = table_end;
+	if (!qmax)
+		return VBUS_E_HDR_SIZE;
 
 	for (d = 0; d < l->ndevices; d++) {
 		const struct vbus_dev_layout *dev = &l->dev[d];
@@ -117,29 +175,22 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
 		for (k = 0; k < d; k++)
 			if (l->dev[k].id == dev->id)
 				return VBUS_E_DEV_ID;
-		if (dev->nqueues > VBUS_DEV_MAX_QUEUES)
+		if (dev->nqueues > qmax)
 			return VBUS_E_NQUEUES;
 		if (dev->config_off & (VBUS_CACHELINE - 1))
 			return VBUS_E_ALIGN;
 		if (!vbus_range_ok(dev->config_off, dev->config_size, 0,
 				   l->region_size))
 			return VBUS_E_CONFIG_RANGE;
-		ext[n].off = dev->config_off;
-		ext[n++].len = dev->config_size;
 		for (k = 0; k < dev->nqueues; k++) {
-			const struct vbus_queue_layout *q = &dev->queue[k];
-
-			err = vbus_queue_layout_check(q, l->region_size,
+			err = vbus_queue_layout_check(&dev->queue[k],
+						      l->region_size,
 						      l->nvectors);
 			if (err)
 				return err;
-			ext[n].off = q->ring_off;
-			ext[n++].len = vbus_ring_bytes(q->ring_count);
-			ext[n].off = q->pool_off;
-			ext[n++].len = (u64)q->ring_count * q->buf_size;
 		}
 	}
-	if (vbus_extents_overlap(ext, n))
+	if (vbus_extents_overlap(l))
 		return VBUS_E_OVERLAP;
 	return VBUS_OK;
 }
@@ -148,7 +199,8 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
  * Host: lay out @ndevs devices in a region of @region_size bytes with
  * @nvectors interrupt vectors (vector 0 reserved for bus control; the
  * queues of a device with its own vectors (spec nvectors) on those, the
- * others round-robin over all but 0). Order: header, device table, config blocks,
+ * others round-robin over all but 0; even queues TX, odd ones RX). Order:
+ * header, device table, config blocks,
  * rings, buffer pools; each section page-aligned. Pure: only writes @out.
  */
 enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
@@ -169,8 +221,14 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 	out->region_size = region_size;
 	out->nvectors = nvectors;
 	out->ndevices = ndevs;
+	for (d = 0; d < ndevs; d++) {
+		if (devs[d].nqueues > VBUS_DEV_MAX_QUEUES)
+			return VBUS_E_NQUEUES;
+		out->dev[d].nqueues = devs[d].nqueues;
+	}
+	out->entry_size = vbus_layout_entry_size(out);
 
-	pos = sizeof(struct vbus_shm_header) + vbus_table_bytes(ndevs);
+	pos = sizeof(struct vbus_shm_header) + vbus_table_bytes(out);
 	pos = vbus_align(pos, VBUS_PAGE);
 	for (d = 0; d < ndevs; d++) {
 		const struct vbus_dev_spec *s = &devs[d];
@@ -203,9 +261,10 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 			q->ring_count = devs[d].ring_count;
 			q->buf_size = devs[d].buf_size;
 			q->max_chain = devs[d].max_chain;
-			q->kind = k ? VBUS_QUEUE_RX : VBUS_QUEUE_TX;
+			q->kind = k & 1 ? VBUS_QUEUE_RX : VBUS_QUEUE_TX;
 			if (devs[d].nvectors)
-				q->vector = 1 + (vbase + k % devs[d].nvectors) %
+				q->vector = 1 + (vbase + k * devs[d].nvectors /
+						 devs[d].nqueues) %
 					    (nvectors - 1);
 			else
 				q->vector = 1 + nq++ % (nvectors - 1);
@@ -246,7 +305,6 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 void vbus_layout_publish(void *base, const struct vbus_layout *l)
 {
 	struct vbus_shm_header *h = base;
-	struct vbus_dev_entry *tab;
 	u32 d, k;
 
 	vbus_st32(&h->host_state, VBUS_STATE_INIT);
@@ -257,7 +315,7 @@ void vbus_layout_publish(void *base, const struct vbus_layout *l)
 	h->abi_minor = cpu_to_le16(VBUS_ABI_MINOR);
 	h->region_size = cpu_to_le64(l->region_size);
 	h->header_size = cpu_to_le32(sizeof(*h));
-	h->dev_entry_size = cpu_to_le32(sizeof(*tab));
+	h->dev_entry_size = cpu_to_le32(l->entry_size);
 	h->dev_table_off = cpu_to_le32(sizeof(*h));
 	h->ndevices = cpu_to_le32(l->ndevices);
 	h->nvectors = cpu_to_le32(l->nvectors);
@@ -265,11 +323,13 @@ void vbus_layout_publish(void *base, const struct vbus_layout *l)
 	h->layout_end = cpu_to_le64(l->layout_end);
 	memset(h->reserved, 0, sizeof(h->reserved));
 
-	tab = (struct vbus_dev_entry *)((u8 *)base + sizeof(*h));
-	memset(tab, 0, vbus_table_bytes(l->ndevices));
+	memset((u8 *)base + sizeof(*h), 0, vbus_table_bytes(l));
 	for (d = 0; d < l->ndevices; d++) {
 		const struct vbus_dev_layout *dev = &l->dev[d];
-		struct vbus_dev_entry *e = &tab[d];
+		/* entries of l->entry_size bytes: queue[] may end early */
+		struct vbus_dev_entry *e =
+			(struct vbus_dev_entry *)((u8 *)base + sizeof(*h) +
+						  (u64)d * l->entry_size);
 
 		e->id = cpu_to_le32(dev->id);
 		memcpy(e->type, dev->type, VBUS_TYPE_LEN);
@@ -328,8 +388,8 @@ enum vbus_err vbus_layout_read(const void *base, u64 region_size,
 			       struct vbus_layout *out)
 {
 	const struct vbus_shm_header *h = base;
-	const struct vbus_dev_entry *tab;
-	u32 table_off, d, k, i;
+	const struct vbus_dev_entry *e;
+	u32 table_off, d, k, i, qmax;
 
 	memset(out, 0, sizeof(*out));
 	if (!vbus_is_pow2(region_size) || region_size < VBUS_REGION_MIN ||
@@ -341,8 +401,9 @@ enum vbus_err vbus_layout_read(const void *base, u64 region_size,
 		return VBUS_E_VERSION;
 	if (vbus_ld64(&h->region_size) != region_size)
 		return VBUS_E_REGION_SIZE;
-	if (vbus_ld32(&h->header_size) != sizeof(*h) ||
-	    vbus_ld32(&h->dev_entry_size) != sizeof(*tab))
+	out->entry_size = vbus_ld32(&h->dev_entry_size);
+	qmax = vbus_layout_queues_max(out->entry_size);
+	if (vbus_ld32(&h->header_size) != sizeof(*h) || !qmax)
 		return VBUS_E_HDR_SIZE;
 	if (vbus_ld32_acquire(&h->host_state) != VBUS_STATE_READY)
 		return VBUS_E_NOT_READY;
@@ -355,18 +416,19 @@ enum vbus_err vbus_layout_read(const void *base, u64 region_size,
 	table_off = vbus_ld32(&h->dev_table_off);
 	if (table_off != sizeof(*h))
 		return VBUS_E_DEV_TABLE;
-	tab = (const struct vbus_dev_entry *)((const u8 *)base + table_off);
+	/* the table is inside the smallest region: 256 + 16 * 320 bytes */
 	for (d = 0; d < out->ndevices; d++) {
-		const struct vbus_dev_entry *e = &tab[d];
 		struct vbus_dev_layout *dev = &out->dev[d];
 
+		e = (const struct vbus_dev_entry *)((const u8 *)base + table_off +
+						    (u64)d * out->entry_size);
 		dev->id = vbus_ld32(&e->id);
 		for (i = 0; i < VBUS_TYPE_LEN; i++)
 			dev->type[i] = VBUS_READ_ONCE(e->type[i]);
 		dev->config_off = vbus_ld64(&e->config_off);
 		dev->config_size = vbus_ld32(&e->config_size);
 		dev->nqueues = vbus_ld16(&e->nqueues);
-		if (dev->nqueues > VBUS_DEV_MAX_QUEUES)
+		if (dev->nqueues > qmax)
 			return VBUS_E_NQUEUES;
 		for (k = 0; k < dev->nqueues; k++)
 			vbus_queue_read(&e->queue[k], &dev->queue[k]);

@@ -35,13 +35,15 @@ struct vbus_layout {
 	u64 layout_end;
 	u32 nvectors;
 	u32 ndevices;
+	u32 entry_size;		/* of a device table entry, see vbus_abi.h */
 	struct vbus_dev_layout dev[VBUS_MAX_DEVICES];
 };
 
 /*
- * Planner input for one device: nqueues queues (queue 0 is TX, queue 1 is
- * RX), each with ring_count descriptors and as many buffers of buf_size
- * bytes (a power of two), packets of at most max_chain descriptors.
+ * Planner input for one device: nqueues queues (even queues TX, odd ones
+ * RX: queue 2k and 2k + 1 are pair k), each with ring_count descriptors
+ * and as many buffers of buf_size bytes (a power of two), packets of at
+ * most max_chain descriptors.
  */
 struct vbus_dev_spec {
 	u32 id;
@@ -53,9 +55,11 @@ struct vbus_dev_spec {
 	u32 max_chain;
 	/*
 	 * Vectors of the device's own: its queues are spread over that many
-	 * vectors that no other device with nvectors set uses (a device that
-	 * needs TX and RX on one vector says 1). 0: its queues take vectors
-	 * round-robin from all of them.
+	 * vectors that no other device with nvectors set uses, in order,
+	 * queue k on the device's vector k * nvectors / nqueues (a device
+	 * that needs TX and RX on one vector says 1; N pairs on N vectors,
+	 * pair k on vector k). 0: its queues take vectors round-robin from
+	 * all of them.
 	 */
 	u32 nvectors;
 };
@@ -73,6 +77,7 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l);
 enum vbus_err vbus_queue_layout_check(const struct vbus_queue_layout *q,
 				      u64 region_size, u32 nvectors);
 u64 vbus_ring_bytes(u32 ring_count);
+u32 vbus_layout_queues_max(u32 entry_size);
 void vbus_layout_publish(void *base, const struct vbus_layout *l);
 void vbus_layout_write(void *base, const struct vbus_layout *l);
 enum vbus_err vbus_layout_read(const void *base, u64 region_size,

@@ -9,6 +9,7 @@
 #include <linux/io.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
 #include "bridge_internal.h"
 
@@ -136,9 +137,14 @@ EXPORT_SYMBOL_GPL(vbus_bridge_vector_irq);
 static bool vbus_bridge_is_ours(struct pci_dev *pdev, const void *base,
 				u64 size)
 {
-	struct vbus_layout l;
-	enum vbus_err err = vbus_layout_read(base, size, &l);
+	/* too large for the stack with up to 8 queues a device */
+	struct vbus_layout *l = kmalloc(sizeof(*l), GFP_KERNEL);
+	enum vbus_err err;
 
+	if (!l)
+		return true;	/* the bind finds out, with memory */
+	err = vbus_layout_read(base, size, l);
+	kfree(l);
 	switch (err) {
 	case VBUS_E_REGION_SIZE:
 	case VBUS_E_MAGIC:

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ethtool -i, -g (the rings' sizes, read-only), -S (notification
- * counters, drops by reason, XDP verdicts under virtio-net's names) and -C (the guest tunables under their coalescing names:
+ * Ethtool -i, -g (the rings' sizes, read-only), -l and -L (queue pairs,
+ * venet_mq.c), -S (notification counters, drops by reason, XDP verdicts
+ * under virtio-net's names: the sums over all pairs, then per pair
+ * txK_packets, txK_bytes, rxK_packets, rxK_bytes, rxK_interrupts) and -C
+ * (the guest tunables under their coalescing names:
  * rx-frames = napi_weight, tx-frames = tx_kick_frames,
  * tx-frames-irq = tx_irq_thresh, rx-frames-irq = rx_refill_batch).
  */
@@ -53,6 +56,12 @@ static const struct venet_stat venet_rx_stat_names[] = {
 #define VENET_NTX	ARRAY_SIZE(venet_tx_stat_names)
 #define VENET_NRX	ARRAY_SIZE(venet_rx_stat_names)
 #define VENET_NSTATS	(VENET_NTX + VENET_NRX + 1)	/* + interrupts */
+#define VENET_NQSTATS	5				/* per pair */
+
+static const char venet_qstat_fmt[VENET_NQSTATS][16] = {
+	"tx%u_packets", "tx%u_bytes", "rx%u_packets", "rx%u_bytes",
+	"rx%u_interrupts",
+};
 
 static void venet_get_drvinfo(struct net_device *ndev,
 			      struct ethtool_drvinfo *info)
@@ -66,14 +75,21 @@ static void venet_get_drvinfo(struct net_device *ndev,
 		sizeof(info->bus_info));
 }
 
+/* The pairs laid out: fixed for the netdev's life. */
 static int venet_get_sset_count(struct net_device *ndev, int sset)
 {
-	return sset == ETH_SS_STATS ? VENET_NSTATS : -EOPNOTSUPP;
+	struct venet_priv *p = netdev_priv(ndev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return VENET_NSTATS + p->npairs * VENET_NQSTATS;
 }
 
 static void venet_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
+	struct venet_priv *p = netdev_priv(ndev);
 	size_t i;
+	u32 k;
 
 	if (sset != ETH_SS_STATS)
 		return;
@@ -82,30 +98,62 @@ static void venet_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 	for (i = 0; i < VENET_NRX; i++, data += ETH_GSTRING_LEN)
 		memcpy(data, venet_rx_stat_names[i].name, ETH_GSTRING_LEN);
 	memcpy(data, "interrupts", sizeof("interrupts"));
+	data += ETH_GSTRING_LEN;
+	for (k = 0; k < p->npairs; k++)
+		for (i = 0; i < VENET_NQSTATS; i++, data += ETH_GSTRING_LEN)
+			snprintf(data, ETH_GSTRING_LEN, venet_qstat_fmt[i], k);
+}
+
+/* @out[i] += the u64 at venet_*_stat_names[i].off of @stats, under @syncp. */
+static void venet_stats_add(const struct u64_stats_sync *syncp,
+			    const void *stats, const struct venet_stat *names,
+			    size_t n, u64 *out)
+{
+	u64 v[VENET_NRX];
+	unsigned int start;
+	size_t i;
+
+	do {
+		start = u64_stats_fetch_begin(syncp);
+		for (i = 0; i < n; i++)
+			v[i] = *(const u64 *)((const u8 *)stats + names[i].off);
+	} while (u64_stats_fetch_retry(syncp, start));
+	for (i = 0; i < n; i++)
+		out[i] += v[i];
 }
 
 static void venet_get_ethtool_stats(struct net_device *ndev,
 				    struct ethtool_stats *stats, u64 *data)
 {
 	struct venet_priv *p = netdev_priv(ndev);
-	unsigned int start;
-	size_t i;
+	u64 *q = data + VENET_NSTATS;
+	u64 c[VENET_NRX];
+	u32 k;
 
-	do {
-		start = u64_stats_fetch_begin(&p->tx_stats.syncp);
-		for (i = 0; i < VENET_NTX; i++)
-			data[i] = *(const u64 *)((const u8 *)&p->tx_stats +
-						 venet_tx_stat_names[i].off);
-	} while (u64_stats_fetch_retry(&p->tx_stats.syncp, start));
-	data += VENET_NTX;
-	do {
-		start = u64_stats_fetch_begin(&p->rx_stats.syncp);
-		for (i = 0; i < VENET_NRX; i++)
-			data[i] = *(const u64 *)((const u8 *)&p->rx_stats +
-						 venet_rx_stat_names[i].off);
-	} while (u64_stats_fetch_retry(&p->rx_stats.syncp, start));
-	data += VENET_NRX;
-	data[0] = atomic64_read(&p->irqs);
+	BUILD_BUG_ON(VENET_NTX > VENET_NRX);
+	memset(data, 0, VENET_NSTATS * sizeof(*data));
+	for (k = 0; k < p->npairs; k++, q += VENET_NQSTATS) {
+		const struct venet_queue *qp = &p->q[k];
+
+		venet_stats_add(&qp->tx_stats.syncp, &qp->tx_stats,
+				venet_tx_stat_names, VENET_NTX, data);
+		venet_stats_add(&qp->rx_stats.syncp, &qp->rx_stats,
+				venet_rx_stat_names, VENET_NRX,
+				data + VENET_NTX);
+		data[VENET_NTX + VENET_NRX] += atomic64_read(&qp->irqs);
+		/* packets and bytes come first in both tables */
+		memset(c, 0, sizeof(c));
+		venet_stats_add(&qp->tx_stats.syncp, &qp->tx_stats,
+				venet_tx_stat_names, 2, c);
+		q[0] = c[0];
+		q[1] = c[1];
+		memset(c, 0, sizeof(c));
+		venet_stats_add(&qp->rx_stats.syncp, &qp->rx_stats,
+				venet_rx_stat_names, 2, c);
+		q[2] = c[0];
+		q[3] = c[1];
+		q[4] = atomic64_read(&qp->irqs);
+	}
 }
 
 static int venet_get_coalesce(struct net_device *ndev,
@@ -168,9 +216,9 @@ static void venet_get_ringparam(struct net_device *ndev,
 {
 	struct venet_priv *p = netdev_priv(ndev);
 
-	rp->rx_max_pending = p->rxq.mask + 1;
+	rp->rx_max_pending = p->q[0].rxq.mask + 1;
 	rp->rx_pending = rp->rx_max_pending;
-	rp->tx_max_pending = p->txq.mask + 1;
+	rp->tx_max_pending = p->q[0].txq.mask + 1;
 	rp->tx_pending = rp->tx_max_pending;
 }
 
@@ -183,6 +231,8 @@ static const struct ethtool_ops venet_ethtool_ops = {
 	.get_strings		= venet_get_strings,
 	.get_ethtool_stats	= venet_get_ethtool_stats,
 	.get_ringparam		= venet_get_ringparam,
+	.get_channels		= venet_get_channels,
+	.set_channels		= venet_set_channels,
 	.get_coalesce		= venet_get_coalesce,
 	.set_coalesce		= venet_set_coalesce,
 };

@@ -9,15 +9,15 @@
  */
 #include "venet.h"
 
-static void venet_rx_count(struct venet_priv *p, u64 *ctr)
+static void venet_rx_count(struct venet_queue *qp, u64 *ctr)
 {
-	u64_stats_update_begin(&p->rx_stats.syncp);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
 	(*ctr)++;
-	u64_stats_update_end(&p->rx_stats.syncp);
+	u64_stats_update_end(&qp->rx_stats.syncp);
 }
 
 /* A frame for the XDP program: counted as received, then its verdict. */
-static void venet_rx_xdp(struct venet_priv *p, struct bpf_prog *prog,
+static void venet_rx_xdp(struct venet_queue *qp, struct bpf_prog *prog,
 			 const struct vbus_seg *segs, u32 nsegs)
 {
 	u32 i, len = 0;
@@ -25,24 +25,24 @@ static void venet_rx_xdp(struct venet_priv *p, struct bpf_prog *prog,
 	for (i = 0; i < nsegs; i++)
 		len += segs[i].len;
 	if (segs[0].len < VENET_HDR_LEN || len < VENET_HDR_LEN + ETH_HLEN) {
-		venet_rx_count(p, &p->rx_stats.drop_short);
+		venet_rx_count(qp, &qp->rx_stats.drop_short);
 		return;
 	}
 	len -= VENET_HDR_LEN;
-	u64_stats_update_begin(&p->rx_stats.syncp);
-	p->rx_stats.packets++;
-	p->rx_stats.bytes += len;
-	u64_stats_update_end(&p->rx_stats.syncp);
-	venet_xdp_rx(p, prog, segs, nsegs, len);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
+	qp->rx_stats.packets++;
+	qp->rx_stats.bytes += len;
+	u64_stats_update_end(&qp->rx_stats.syncp);
+	venet_xdp_rx(qp, prog, segs, nsegs, len);
 }
 
-static void venet_rx_frame(struct venet_priv *p, const struct vbus_seg *segs,
+static void venet_rx_frame(struct venet_queue *qp, const struct vbus_seg *segs,
 			   u32 nsegs)
 {
 	const struct vbus_frame_rx rx = {
-		.base = p->base,
-		.napi = &p->napi,
-		.ndev = p->ndev,
+		.base = qp->p->base,
+		.napi = &qp->napi,
+		.ndev = qp->p->ndev,
 		.max_len = U32_MAX,	/* no limit but the chain */
 		.linear = VENET_RX_LINEAR,
 		.head = VENET_RX_HEAD,
@@ -54,59 +54,60 @@ static void venet_rx_frame(struct venet_priv *p, const struct vbus_seg *segs,
 	case VBUS_FRAME_OK:
 		break;
 	case VBUS_FRAME_BAD_LEN:
-		venet_rx_count(p, &p->rx_stats.drop_short);
+		venet_rx_count(qp, &qp->rx_stats.drop_short);
 		return;
 	case VBUS_FRAME_NOMEM:
-		venet_rx_count(p, &p->rx_stats.drop_nomem);
+		venet_rx_count(qp, &qp->rx_stats.drop_nomem);
 		return;
 	default:
-		venet_rx_count(p, &p->rx_stats.drop_hdr);
+		venet_rx_count(qp, &qp->rx_stats.drop_hdr);
 		return;
 	}
-	u64_stats_update_begin(&p->rx_stats.syncp);
-	p->rx_stats.packets++;
-	p->rx_stats.bytes += len;
-	u64_stats_update_end(&p->rx_stats.syncp);
-	napi_gro_receive(&p->napi, skb);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
+	qp->rx_stats.packets++;
+	qp->rx_stats.bytes += len;
+	u64_stats_update_end(&qp->rx_stats.syncp);
+	skb_record_rx_queue(skb, qp->index);
+	napi_gro_receive(&qp->napi, skb);
 }
 
 /* Up to @budget frames; a chain cut by the budget or the host waits. */
-int venet_rx_poll(struct venet_priv *p, int budget)
+int venet_rx_poll(struct venet_queue *qp, int budget)
 {
-	struct vbus_ioq *q = &p->rxq;
+	struct vbus_ioq *q = &qp->rxq;
 	struct bpf_prog *prog;
 	enum vbus_err err;
 	int done = 0;
 
-	venet_rx_count(p, &p->rx_stats.polls);
+	venet_rx_count(qp, &qp->rx_stats.polls);
 	/* one program for the whole pass; a detached one is freed after it */
 	rcu_read_lock();
-	prog = rcu_dereference(p->xdp_prog);
+	prog = rcu_dereference(qp->p->xdp_prog);
 	while (done < budget) {
-		struct vbus_seg *s = &p->rx_segs[p->rx_nsegs];
+		struct vbus_seg *s = &qp->rx_segs[qp->rx_nsegs];
 
 		err = vbus_ioq_reclaim(q, s);
 		if (err == VBUS_E_EMPTY)
 			break;
 		if (err) {
-			venet_rx_count(p, &p->rx_stats.ring_errors);
-			netdev_err_once(p->ndev, "host completed a bad RX slot: %s\n",
+			venet_rx_count(qp, &qp->rx_stats.ring_errors);
+			netdev_err_once(qp->p->ndev, "host completed a bad RX slot: %s\n",
 					vbus_err_name(err));
 			break;
 		}
-		p->rx_nsegs++;
-		if ((s->flags & VBUS_DESC_F_NEXT) && p->rx_nsegs < q->max_chain)
+		qp->rx_nsegs++;
+		if ((s->flags & VBUS_DESC_F_NEXT) && qp->rx_nsegs < q->max_chain)
 			continue;
 		if (s->flags & VBUS_DESC_F_NEXT)
-			venet_rx_count(p, &p->rx_stats.drop_hdr);
+			venet_rx_count(qp, &qp->rx_stats.drop_hdr);
 		else if (prog)
-			venet_rx_xdp(p, prog, p->rx_segs, p->rx_nsegs);
+			venet_rx_xdp(qp, prog, qp->rx_segs, qp->rx_nsegs);
 		else
-			venet_rx_frame(p, p->rx_segs, p->rx_nsegs);
-		p->rx_nsegs = 0;
+			venet_rx_frame(qp, qp->rx_segs, qp->rx_nsegs);
+		qp->rx_nsegs = 0;
 		done++;
 	}
-	venet_xdp_flush(p);
+	venet_xdp_flush(qp);
 	rcu_read_unlock();
 	return done;
 }
@@ -116,17 +117,17 @@ int venet_rx_poll(struct venet_priv *p, int budget)
  * (always when the host has none left, or when @force). Slots of a chain
  * still being assembled keep their buffers.
  */
-void venet_rx_refill(struct venet_priv *p, bool force)
+void venet_rx_refill(struct venet_queue *qp, bool force)
 {
-	struct vbus_ioq *q = &p->rxq;
-	u32 free = vbus_ioq_free(q) - p->rx_nsegs;
+	struct vbus_ioq *q = &qp->rxq;
+	u32 free = vbus_ioq_free(q) - qp->rx_nsegs;
 	u32 n = 0;
 	bool kick;
 
 	if (!free)
 		return;
-	if (!force && free < READ_ONCE(p->tun.rx_refill_batch) &&
-	    free < q->mask + 1 - p->rx_nsegs)
+	if (!force && free < READ_ONCE(qp->p->tun.rx_refill_batch) &&
+	    free < q->mask + 1 - qp->rx_nsegs)
 		return;
 	while (n < free &&
 	       !vbus_ioq_post(q, vbus_ioq_buf_off(q, q->head), q->buf_size, 0))
@@ -136,11 +137,11 @@ void venet_rx_refill(struct venet_priv *p, bool force)
 	vbus_ioq_publish(q);
 	kick = vbus_signal_inject(&q->ring->to_host);
 	if (kick)
-		vbus_bridge_kick(p->vdev, p->rx_vector);
-	u64_stats_update_begin(&p->rx_stats.syncp);
+		vbus_bridge_kick(qp->p->vdev, qp->rx_vector);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
 	if (kick)
-		p->rx_stats.kicks++;
+		qp->rx_stats.kicks++;
 	else
-		p->rx_stats.kicks_skipped++;
-	u64_stats_update_end(&p->rx_stats.syncp);
+		qp->rx_stats.kicks_skipped++;
+	u64_stats_update_end(&qp->rx_stats.syncp);
 }

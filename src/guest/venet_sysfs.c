@@ -15,19 +15,20 @@ u32 venet_tunable_max(struct venet_priv *p, const u32 *field)
 	if (field == &p->tun.napi_weight)
 		return VENET_NAPI_WEIGHT_MAX;
 	if (field == &p->tun.tx_kick_frames || field == &p->tun.tx_irq_thresh)
-		return p->txq.mask + 1;
-	return p->rxq.mask + 1;		/* rx_refill_batch */
+		return p->q[0].txq.mask + 1;
+	return p->q[0].rxq.mask + 1;	/* rx_refill_batch */
 }
 
 int venet_tunable_set(struct venet_priv *p, u32 *field, u32 val)
 {
-	u32 min = field == &p->tun.tx_irq_thresh ? 0 : 1;
+	u32 min = field == &p->tun.tx_irq_thresh ? 0 : 1, k;
 
 	if (val < min || val > venet_tunable_max(p, field))
 		return -EINVAL;
 	WRITE_ONCE(*field, val);
 	if (field == &p->tun.napi_weight)
-		WRITE_ONCE(p->napi.weight, val);
+		for (k = 0; k < p->npairs; k++)
+			WRITE_ONCE(p->q[k].napi.weight, val);
 	return 0;
 }
 

@@ -135,6 +135,33 @@ out:
 }
 
 /**
+ * vbus_device_set_needs() - change what a device needs from its bus
+ * @dev: the device, of a class (its type written)
+ * @needs: the new needs, as ops->create() would fill them in
+ *
+ * Only while the device is on no instance (its needs count in the
+ * instance's vectors and are laid out at attach): -EBUSY otherwise,
+ * -EINVAL for needs the bus cannot lay out. For tunables of a class that
+ * decide how many queues or vectors it has (venet-tap's max_queue_pairs).
+ */
+int vbus_device_set_needs(struct vbus_device *dev,
+			  const struct vbus_device_needs *needs)
+{
+	int ret;
+
+	mutex_lock(&vbus_lock);
+	if (dev->inst)
+		ret = -EBUSY;
+	else
+		ret = vbus_needs_check(needs);
+	if (!ret)
+		dev->needs = *needs;
+	mutex_unlock(&vbus_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vbus_device_set_needs);
+
+/**
  * vbus_device_name() - the configfs (and sysfs) name of a device
  * @dev: the device
  */

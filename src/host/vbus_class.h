@@ -41,10 +41,12 @@ struct module;
 struct vbus_device;
 
 /*
- * What one device needs from its bus, filled in by ops->create() and fixed
- * for the life of the device. The bus plans the region from it: a config
- * block of config_size bytes, nqueues queues (queue 0 guest->host, queue 1
- * host->guest) of ring_count descriptors and as many buf_size buffers, and
+ * What one device needs from its bus, filled in by ops->create(); changed
+ * only with vbus_device_set_needs() while the device is on no instance.
+ * The bus plans the region from it: a config block of config_size bytes,
+ * nqueues queues (even queues guest->host, odd ones host->guest; queue
+ * k on the device's vector k * nvectors / nqueues) of ring_count
+ * descriptors and as many buf_size buffers, and
  * nvectors interrupt vectors on top of the control vector (the instance's
  * "vectors" attribute is 1 + the sum over its devices).
  */
@@ -119,6 +121,8 @@ u32 vbus_device_id(const struct vbus_device *dev);
 void vbus_device_set_drvdata(struct vbus_device *dev, void *data);
 void *vbus_device_get_drvdata(const struct vbus_device *dev);
 bool vbus_device_attached(const struct vbus_device *dev);
+int vbus_device_set_needs(struct vbus_device *dev,
+			  const struct vbus_device_needs *needs);
 
 /* signal.c APIs: */
 /*

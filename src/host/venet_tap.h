@@ -4,16 +4,21 @@
  * ordinary netdev (venet-tapN) that can be bridged or routed. API grouped
  * by the file that implements it.
  *
- * Queue 0 (VENET_TAP_TXQ) carries the guest's transmitted frames to the
- * host; queue 1 (VENET_TAP_RXQ) holds the empty buffers the guest posts
- * for the frames the host sends. Both queues share one vector, so that a
- * poll pass that both completes guest frames and sends a reply costs the
- * guest a single interrupt.
+ * A device has 1 .. max_queue_pairs queue pairs (struct venet_tap_pair).
+ * In pair k, queue 2k (VENET_TAP_TXQ(k)) carries the guest's transmitted
+ * frames to the host; queue 2k + 1 (VENET_TAP_RXQ(k)) holds the empty
+ * buffers the guest posts for the frames the host sends. Both queues of
+ * a pair share one vector, so that a poll pass that both completes guest
+ * frames and sends a reply costs the guest a single interrupt. Pair k is
+ * the netdev's TX and RX queue k, with a NAPI of its own. Every pair laid
+ * out is polled; the host sends on the first @active only, the number the
+ * guest asked for (venet_tap_mq.c).
  *
  * Locking: RTNL serialises the configuration (enabled, attach, detach,
- * guest liveness, MTU, client_mac); @up is the data-path switch, written
- * under RTNL and read without a lock. The guest TX ring belongs to the
- * NAPI poll, the guest RX ring to ndo_start_xmit (netdev TX lock).
+ * guest liveness, MTU, client_mac, queue pairs); @up is the data-path
+ * switch, written under RTNL and read without a lock. A pair's guest TX
+ * ring belongs to its NAPI poll, its guest RX ring to ndo_start_xmit
+ * (the TX lock of netdev queue k).
  */
 #ifndef _VENET_TAP_H
 #define _VENET_TAP_H
@@ -22,6 +27,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/hrtimer.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -34,8 +40,10 @@
 
 #define VENET_TAP_NAME		"venet-tap"
 #define VENET_TAP_VERSION	"1.0"
-#define VENET_TAP_TXQ		0	/* guest -> host frames */
-#define VENET_TAP_RXQ		1	/* host -> guest frames */
+#define VENET_TAP_TXQ(k)	(2 * (k))	/* guest -> host frames */
+#define VENET_TAP_RXQ(k)	(2 * (k) + 1)	/* host -> guest frames */
+#define VENET_TAP_MAX_PAIRS	(VBUS_DEV_MAX_QUEUES / 2)
+#define VENET_TAP_PAIRS_DEF	1	/* max_queue_pairs: docs/venet-tap.md */
 #define VENET_TAP_HDR_LEN	VBUS_FRAME_HDR_LEN
 #define VENET_TAP_RING		256
 #define VENET_TAP_BUF		2048
@@ -51,7 +59,8 @@
 				 VBUS_NET_F_HOST_TSO4 | \
 				 VBUS_NET_F_HOST_TSO6 | \
 				 VBUS_NET_F_GUEST_TSO4 | \
-				 VBUS_NET_F_GUEST_TSO6 | VBUS_NET_F_MTU)
+				 VBUS_NET_F_GUEST_TSO6 | VBUS_NET_F_MTU | \
+				 VBUS_NET_F_MQ)
 
 /* Guest frames received by the host; written by the NAPI poll only. */
 struct venet_tap_rx_stats {
@@ -80,10 +89,42 @@ struct venet_tap_tx_stats {
 	u64 queue_stops;
 };
 
+struct venet_tap;
+
+/* One queue pair: netdev queue k, NAPI k, rings 2k and 2k + 1. */
+struct venet_tap_pair {
+	struct venet_tap *t;
+	u32 index;
+	struct napi_struct napi;
+
+	/* guest TX ring: NAPI */
+	struct vbus_ioq txq;
+	struct vbus_txc txc;
+	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
+	int poll_cpu;			/* CPU running the poll, or -1 */
+	u32 defer;			/* BIT(0) TX, BIT(1) RX ring: notify
+					 * at the pass end
+					 */
+	bool kicked;			/* a doorbell since the last pass */
+	bool lingering;			/* the last pass chose to linger */
+	u64 linger_ns;			/* the linger's length, adaptive */
+	u64 linger_miss;		/* ns: a linger found nothing, then */
+	struct hrtimer linger;
+	struct venet_tap_rx_stats rx_stats;
+
+	/* guest RX ring: TX lock of netdev queue @index */
+	struct vbus_ioq rxq;
+	struct vbus_seg tx_segs[VBUS_CHAIN_MAX];
+	bool tx_unsignalled;		/* completed, not yet injected */
+	unsigned long sent;		/* VENET_TAP_SENT: a frame went to the
+					 * guest since the last pass (atomic)
+					 */
+	struct venet_tap_tx_stats tx_stats;
+};
+
 struct venet_tap {
 	struct vbus_device *vdev;
 	struct net_device *ndev;	/* while enabled */
-	struct napi_struct napi;
 	u8 client_mac[ETH_ALEN];
 	u8 host_mac[ETH_ALEN];
 	u32 mtu;
@@ -101,34 +142,24 @@ struct venet_tap {
 	u32 link;			/* what we wrote to cfg->link */
 	struct work_struct reset_work;
 
-	/* guest TX ring: NAPI */
-	struct vbus_ioq txq;
-	struct vbus_txc txc;
-	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
-	int poll_cpu;			/* CPU running the poll, or -1 */
-	u32 defer;			/* BIT(queue): notify at the pass end */
-	bool kicked;			/* a doorbell since the last pass */
-	bool lingering;			/* the last pass chose to linger */
-	u64 linger_ns;			/* the linger's length, adaptive */
-	u64 linger_miss;		/* ns: a linger found nothing, then */
-	struct venet_tap_rx_stats rx_stats;
+	/* queue pairs (RTNL) */
+	u32 max_pairs;			/* max_queue_pairs: laid out at attach */
+	u32 npairs;			/* laid out, while attached */
+	u32 active;			/* the host sends on pairs 0 .. active-1 */
+	u32 mq_seen;			/* NAPI 0: the last mq_request seen */
+	struct work_struct mq_work;
+	struct mutex mq_lock;		/* max_pairs writers */
+	struct venet_tap_pair pairs[VENET_TAP_MAX_PAIRS];
 
-	/* guest RX ring: netdev TX lock */
-	struct vbus_ioq rxq;
-	struct vbus_seg tx_segs[VBUS_CHAIN_MAX];
-	bool tx_unsignalled;		/* completed, not yet injected */
-	unsigned long sent;		/* VENET_TAP_SENT: a frame went to the
-					 * guest since the last pass (atomic)
-					 */
-	struct venet_tap_tx_stats tx_stats;
-
+	u32 txmitigation;		/* txc.every of every pair */
 	u32 burstthresh;		/* frames per poll pass */
 	u32 linger_us;			/* longest linger (venet_tap_linger.c) */
-	struct hrtimer linger;
 	atomic64_t kicks;		/* guest doorbells */
 	atomic64_t irqs_sent;
 	atomic64_t irqs_suppressed;
 	atomic64_t resets;
+	atomic64_t mq_changes;		/* queue pair requests applied */
+	atomic64_t mq_refused;		/* and refused */
 };
 
 static inline struct venet_tap *venet_tap_from_ndev(struct net_device *ndev)
@@ -136,12 +167,12 @@ static inline struct venet_tap *venet_tap_from_ndev(struct net_device *ndev)
 	return *(struct venet_tap **)netdev_priv(ndev);
 }
 
-/* one of rx_stats, from the NAPI pass */
-static inline void venet_tap_rx_count(struct venet_tap *t, u64 *ctr)
+/* one of a pair's rx_stats, from its NAPI pass */
+static inline void venet_tap_rx_count(struct venet_tap_pair *qp, u64 *ctr)
 {
-	u64_stats_update_begin(&t->rx_stats.syncp);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
 	(*ctr)++;
-	u64_stats_update_end(&t->rx_stats.syncp);
+	u64_stats_update_end(&qp->rx_stats.syncp);
 }
 
 static inline void *venet_tap_buf(struct venet_tap *t, u64 off)
@@ -152,26 +183,31 @@ static inline void *venet_tap_buf(struct venet_tap *t, u64 off)
 /* venet_tap_main.c APIs: */
 void venet_tap_ring_error(struct venet_tap *t, unsigned int queue,
 			  enum vbus_err err);
-void venet_tap_signal(struct venet_tap *t, unsigned int queue);
+void venet_tap_signal(struct venet_tap_pair *qp, unsigned int queue);
 void venet_tap_notify(struct venet_tap *t, unsigned int queue);
+void venet_tap_write_config(struct venet_tap *t);
 
 /* venet_tap_netdev.c APIs: */
 int venet_tap_netdev_create(struct venet_tap *t);
 void venet_tap_netdev_destroy(struct venet_tap *t);
+void venet_tap_netdev_pairs(struct venet_tap *t, u32 n);
+int venet_tap_poll(struct napi_struct *napi, int budget);
 void venet_tap_sync(struct venet_tap *t);
 void venet_tap_carrier(struct venet_tap *t);
 void venet_tap_write_link(struct venet_tap *t);
-void venet_tap_linger_init(struct venet_tap *t);
-void venet_tap_linger_cut(struct venet_tap *t);
+
+/* venet_tap_linger.c APIs: */
+void venet_tap_linger_init(struct venet_tap_pair *qp);
+void venet_tap_linger_cut(struct venet_tap_pair *qp);
 bool venet_tap_pure_ack(const struct sk_buff *skb);
-u64 venet_tap_linger_ns(struct venet_tap *t, int done);
+u64 venet_tap_linger_ns(struct venet_tap_pair *qp, int done);
 
 /* venet_tap_rx.c APIs: */
-int venet_tap_rx_poll(struct venet_tap *t, int budget);
+int venet_tap_rx_poll(struct venet_tap_pair *qp, int budget);
 
 /* venet_tap_tx.c APIs: */
 netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev);
-void venet_tap_tx_poll(struct venet_tap *t);
+void venet_tap_tx_poll(struct venet_tap_pair *qp);
 netdev_features_t venet_tap_features_check(struct sk_buff *skb,
 					   struct net_device *ndev,
 					   netdev_features_t features);
@@ -199,11 +235,17 @@ enum venet_tap_counter {
 	VENET_TAP_C_TX_DOWN,
 	VENET_TAP_C_TX_QUEUE_STOPS,
 	VENET_TAP_C_RESETS,
+	VENET_TAP_C_MQ_CHANGES,
+	VENET_TAP_C_MQ_REFUSED,
 	VENET_TAP_NCOUNTERS
 };
 
+/* per pair in ethtool -S, after the device's: rxK_packets, ... */
+#define VENET_TAP_NQCOUNTERS	4
+
 extern const char venet_tap_counter_names[VENET_TAP_NCOUNTERS][ETH_GSTRING_LEN];
 void venet_tap_counters(struct venet_tap *t, u64 *out);
+void venet_tap_pair_counters(struct venet_tap_pair *qp, u64 *out);
 void venet_tap_set_ethtool_ops(struct net_device *ndev);
 int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
 int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
@@ -213,6 +255,15 @@ int venet_tap_set_linger(struct venet_tap *t, u32 usecs);
 void venet_tap_nl_init(struct net_device *ndev);
 void venet_tap_nl_queues(struct venet_tap *t, struct net_device *ndev,
 			 bool on);
+
+/* venet_tap_mq.c APIs: */
+void venet_tap_mq_init(struct venet_tap *t);
+void venet_tap_mq_create(struct venet_tap *t, struct vbus_device_needs *needs);
+void venet_tap_mq_reset(struct venet_tap *t);
+void venet_tap_mq_poll(struct venet_tap *t);
+void venet_tap_mq_apply(struct venet_tap *t);
+void venet_tap_mq_xps(struct venet_tap *t);
+int venet_tap_set_max_pairs(struct venet_tap *t, u32 n);
 
 /* venet_tap_sysfs.c APIs: */
 extern const struct attribute_group *venet_tap_groups[];

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool for venet-tap: -i (driver, version, bus-info = the vbus device
- * name), -g (the rings, read-only), -S (the counters, the same as in
- * sysfs), -C tx-frames = txmitigation, rx-frames = burstthresh and
+ * name), -g (the rings, read-only), -l (the queue pairs: the guest
+ * chooses them, ethtool -L in the guest), -S (the counters, the same as
+ * in sysfs, then per pair rxK_packets, rxK_bytes, txK_packets,
+ * txK_bytes; rx is from the guest), -C tx-frames = txmitigation, rx-frames = burstthresh and
  * rx-usecs = linger_us.
  */
 #include <linux/ethtool.h>
@@ -31,42 +33,76 @@ const char venet_tap_counter_names[VENET_TAP_NCOUNTERS][ETH_GSTRING_LEN] = {
 	[VENET_TAP_C_TX_DOWN]		= "tx_drop_down",
 	[VENET_TAP_C_TX_QUEUE_STOPS]	= "tx_queue_stops",
 	[VENET_TAP_C_RESETS]		= "resets",
+	[VENET_TAP_C_MQ_CHANGES]	= "queue_pair_changes",
+	[VENET_TAP_C_MQ_REFUSED]	= "queue_pair_refused",
 };
 
-/* Every counter, in venet_tap_counter order. */
+static const char venet_tap_qcounter_fmt[VENET_TAP_NQCOUNTERS][16] = {
+	"rx%u_packets", "rx%u_bytes", "tx%u_packets", "tx%u_bytes",
+};
+
+/* Pair @qp's counters, added to @out (in venet_tap_counter order). */
+static void venet_tap_pair_add(const struct venet_tap_pair *qp, u64 *out)
+{
+	const struct venet_tap_rx_stats *rx = &qp->rx_stats;
+	const struct venet_tap_tx_stats *tx = &qp->tx_stats;
+	u64 c[VENET_TAP_NCOUNTERS] = {};
+	unsigned int start;
+	int i;
+
+	do {
+		start = u64_stats_fetch_begin(&rx->syncp);
+		c[VENET_TAP_C_KICKS_SKIPPED] = rx->kicks_skipped;
+		c[VENET_TAP_C_POLLS] = rx->polls;
+		c[VENET_TAP_C_LINGERS] = rx->lingers;
+		c[VENET_TAP_C_COMPLETIONS] = rx->completions;
+		c[VENET_TAP_C_RX_PACKETS] = rx->packets;
+		c[VENET_TAP_C_RX_BYTES] = rx->bytes;
+		c[VENET_TAP_C_RX_BAD_DESC] = rx->drop_bad_desc;
+		c[VENET_TAP_C_RX_BAD_HDR] = rx->drop_bad_hdr;
+		c[VENET_TAP_C_RX_NO_BUFFER] = rx->drop_no_buffer;
+	} while (u64_stats_fetch_retry(&rx->syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&tx->syncp);
+		c[VENET_TAP_C_TX_PACKETS] = tx->packets;
+		c[VENET_TAP_C_TX_BYTES] = tx->bytes;
+		c[VENET_TAP_C_TX_RING_FULL] = tx->drop_ring_full;
+		c[VENET_TAP_C_TX_BAD_DESC] = tx->drop_bad_desc;
+		c[VENET_TAP_C_TX_OVERSIZE] = tx->drop_oversize;
+		c[VENET_TAP_C_TX_HDR] = tx->drop_hdr;
+		c[VENET_TAP_C_TX_DOWN] = tx->drop_down;
+		c[VENET_TAP_C_TX_QUEUE_STOPS] = tx->queue_stops;
+	} while (u64_stats_fetch_retry(&tx->syncp, start));
+	for (i = 0; i < VENET_TAP_NCOUNTERS; i++)
+		out[i] += c[i];
+}
+
+/* Every counter, in venet_tap_counter order: the sums over all pairs. */
 void venet_tap_counters(struct venet_tap *t, u64 *out)
 {
-	const struct venet_tap_rx_stats *rx = &t->rx_stats;
-	const struct venet_tap_tx_stats *tx = &t->tx_stats;
-	unsigned int start;
+	u32 k;
 
+	memset(out, 0, VENET_TAP_NCOUNTERS * sizeof(*out));
+	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++)
+		venet_tap_pair_add(&t->pairs[k], out);
 	out[VENET_TAP_C_KICKS] = atomic64_read(&t->kicks);
 	out[VENET_TAP_C_IRQS_SENT] = atomic64_read(&t->irqs_sent);
 	out[VENET_TAP_C_IRQS_SUPPRESSED] = atomic64_read(&t->irqs_suppressed);
 	out[VENET_TAP_C_RESETS] = atomic64_read(&t->resets);
-	do {
-		start = u64_stats_fetch_begin(&rx->syncp);
-		out[VENET_TAP_C_KICKS_SKIPPED] = rx->kicks_skipped;
-		out[VENET_TAP_C_POLLS] = rx->polls;
-		out[VENET_TAP_C_LINGERS] = rx->lingers;
-		out[VENET_TAP_C_COMPLETIONS] = rx->completions;
-		out[VENET_TAP_C_RX_PACKETS] = rx->packets;
-		out[VENET_TAP_C_RX_BYTES] = rx->bytes;
-		out[VENET_TAP_C_RX_BAD_DESC] = rx->drop_bad_desc;
-		out[VENET_TAP_C_RX_BAD_HDR] = rx->drop_bad_hdr;
-		out[VENET_TAP_C_RX_NO_BUFFER] = rx->drop_no_buffer;
-	} while (u64_stats_fetch_retry(&rx->syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&tx->syncp);
-		out[VENET_TAP_C_TX_PACKETS] = tx->packets;
-		out[VENET_TAP_C_TX_BYTES] = tx->bytes;
-		out[VENET_TAP_C_TX_RING_FULL] = tx->drop_ring_full;
-		out[VENET_TAP_C_TX_BAD_DESC] = tx->drop_bad_desc;
-		out[VENET_TAP_C_TX_OVERSIZE] = tx->drop_oversize;
-		out[VENET_TAP_C_TX_HDR] = tx->drop_hdr;
-		out[VENET_TAP_C_TX_DOWN] = tx->drop_down;
-		out[VENET_TAP_C_TX_QUEUE_STOPS] = tx->queue_stops;
-	} while (u64_stats_fetch_retry(&tx->syncp, start));
+	out[VENET_TAP_C_MQ_CHANGES] = atomic64_read(&t->mq_changes);
+	out[VENET_TAP_C_MQ_REFUSED] = atomic64_read(&t->mq_refused);
+}
+
+/* One pair's VENET_TAP_NQCOUNTERS, in venet_tap_qcounter_fmt order. */
+void venet_tap_pair_counters(struct venet_tap_pair *qp, u64 *out)
+{
+	u64 c[VENET_TAP_NCOUNTERS] = {};
+
+	venet_tap_pair_add(qp, c);
+	out[0] = c[VENET_TAP_C_RX_PACKETS];
+	out[1] = c[VENET_TAP_C_RX_BYTES];
+	out[2] = c[VENET_TAP_C_TX_PACKETS];
+	out[3] = c[VENET_TAP_C_TX_BYTES];
 }
 
 /* 0 (a signal per frame) .. ring size */
@@ -74,7 +110,7 @@ int venet_tap_set_txmitigation(struct venet_tap *t, u32 val)
 {
 	if (val > VENET_TAP_RING)
 		return -EINVAL;
-	WRITE_ONCE(t->txc.every, val);
+	WRITE_ONCE(t->txmitigation, val);
 	return 0;
 }
 
@@ -109,22 +145,48 @@ static void venet_tap_get_drvinfo(struct net_device *ndev,
 		sizeof(info->bus_info));
 }
 
+/*
+ * Per-pair counters for max_queue_pairs pairs: it changes under RTNL,
+ * which ethtool holds from counting the strings to filling them in.
+ */
 static int venet_tap_get_sset_count(struct net_device *ndev, int sset)
 {
-	return sset == ETH_SS_STATS ? VENET_TAP_NCOUNTERS : -EOPNOTSUPP;
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return VENET_TAP_NCOUNTERS + t->max_pairs * VENET_TAP_NQCOUNTERS;
 }
 
 static void venet_tap_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 {
-	if (sset == ETH_SS_STATS)
-		memcpy(data, venet_tap_counter_names,
-		       sizeof(venet_tap_counter_names));
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	u32 k, i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, venet_tap_counter_names, sizeof(venet_tap_counter_names));
+	data += sizeof(venet_tap_counter_names);
+	for (k = 0; k < t->max_pairs; k++)
+		for (i = 0; i < VENET_TAP_NQCOUNTERS; i++) {
+			snprintf(data, ETH_GSTRING_LEN,
+				 venet_tap_qcounter_fmt[i], k);
+			data += ETH_GSTRING_LEN;
+		}
 }
 
 static void venet_tap_get_ethtool_stats(struct net_device *ndev,
 					struct ethtool_stats *stats, u64 *data)
 {
-	venet_tap_counters(venet_tap_from_ndev(ndev), data);
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+	u32 k;
+
+	venet_tap_counters(t, data);
+	data += VENET_TAP_NCOUNTERS;
+	for (k = 0; k < t->max_pairs; k++) {
+		venet_tap_pair_counters(&t->pairs[k], data);
+		data += VENET_TAP_NQCOUNTERS;
+	}
 }
 
 static int venet_tap_get_coalesce(struct net_device *ndev,
@@ -134,7 +196,7 @@ static int venet_tap_get_coalesce(struct net_device *ndev,
 {
 	struct venet_tap *t = venet_tap_from_ndev(ndev);
 
-	ec->tx_max_coalesced_frames = READ_ONCE(t->txc.every);
+	ec->tx_max_coalesced_frames = READ_ONCE(t->txmitigation);
 	ec->rx_max_coalesced_frames = READ_ONCE(t->burstthresh);
 	ec->rx_coalesce_usecs = READ_ONCE(t->linger_us);
 	return 0;
@@ -181,6 +243,16 @@ static void venet_tap_get_ringparam(struct net_device *ndev,
 	rp->tx_pending = VENET_TAP_RING;
 }
 
+/* The pairs laid out (max) and those the guest uses (combined). */
+static void venet_tap_get_channels(struct net_device *ndev,
+				   struct ethtool_channels *ch)
+{
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	ch->max_combined = t->attached ? t->npairs : t->max_pairs;
+	ch->combined_count = t->active;
+}
+
 static const struct ethtool_ops venet_tap_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_RX_USECS,
@@ -190,6 +262,7 @@ static const struct ethtool_ops venet_tap_ethtool_ops = {
 	.get_strings		= venet_tap_get_strings,
 	.get_ethtool_stats	= venet_tap_get_ethtool_stats,
 	.get_ringparam		= venet_tap_get_ringparam,
+	.get_channels		= venet_tap_get_channels,
 	.get_coalesce		= venet_tap_get_coalesce,
 	.set_coalesce		= venet_tap_set_coalesce,
 };

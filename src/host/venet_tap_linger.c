@@ -37,18 +37,20 @@
 /* HARDIRQ: the linger is over, poll once more (doorbell still masked). */
 static enum hrtimer_restart venet_tap_linger_fire(struct hrtimer *timer)
 {
-	struct venet_tap *t = container_of(timer, struct venet_tap, linger);
+	struct venet_tap_pair *qp = container_of(timer, struct venet_tap_pair,
+						 linger);
 
-	if (READ_ONCE(t->up))
-		napi_schedule(&t->napi);
+	if (READ_ONCE(qp->t->up))
+		napi_schedule(&qp->napi);
 	return HRTIMER_NORESTART;
 }
 
-void venet_tap_linger_init(struct venet_tap *t)
+/* Each pair lingers on its own: its stream, its pace. */
+void venet_tap_linger_init(struct venet_tap_pair *qp)
 {
-	vbus_hrtimer_setup(&t->linger, venet_tap_linger_fire, CLOCK_MONOTONIC,
-			   HRTIMER_MODE_REL);
-	t->linger_ns = VENET_TAP_LINGER_START_NS;
+	vbus_hrtimer_setup(&qp->linger, venet_tap_linger_fire,
+			   CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	qp->linger_ns = VENET_TAP_LINGER_START_NS;
 }
 
 /*
@@ -58,10 +60,10 @@ void venet_tap_linger_init(struct venet_tap *t)
  * doorbell. A timer whose callback runs already (-1) schedules that pass
  * itself.
  */
-void venet_tap_linger_cut(struct venet_tap *t)
+void venet_tap_linger_cut(struct venet_tap_pair *qp)
 {
-	if (hrtimer_try_to_cancel(&t->linger) == 1)
-		napi_schedule(&t->napi);
+	if (hrtimer_try_to_cancel(&qp->linger) == 1)
+		napi_schedule(&qp->napi);
 }
 
 /*
@@ -103,37 +105,38 @@ bool venet_tap_pure_ack(const struct sk_buff *skb)
  * long a pass that took @done frames leaves the doorbell masked before
  * polling again, in ns; 0: re-enable it now.
  */
-u64 venet_tap_linger_ns(struct venet_tap *t, int done)
+u64 venet_tap_linger_ns(struct venet_tap_pair *qp, int done)
 {
-	bool sent = test_bit(VENET_TAP_SENT, &t->sent) &&
-		    test_and_clear_bit(VENET_TAP_SENT, &t->sent);
+	struct venet_tap *t = qp->t;
+	bool sent = test_bit(VENET_TAP_SENT, &qp->sent) &&
+		    test_and_clear_bit(VENET_TAP_SENT, &qp->sent);
 	u64 cap = (u64)READ_ONCE(t->linger_us) * NSEC_PER_USEC;
 	u64 now, gap;
 
 	if (!cap || sent) {
-		t->lingering = false;
-		t->linger_miss = 0;
+		qp->lingering = false;
+		qp->linger_miss = 0;
 		return 0;
 	}
 	if (!done) {
 		/* this linger caught nothing: when does the next frame come? */
-		t->linger_miss = t->lingering ? ktime_get_ns() : 0;
-		t->lingering = false;
+		qp->linger_miss = qp->lingering ? ktime_get_ns() : 0;
+		qp->lingering = false;
 		return 0;
 	}
-	if (t->linger_miss) {
+	if (qp->linger_miss) {
 		now = ktime_get_ns();
-		gap = now - t->linger_miss + t->linger_ns;
+		gap = now - qp->linger_miss + qp->linger_ns;
 		if (gap <= cap)
-			t->linger_ns = min(gap + gap / 4, cap);
-		t->linger_miss = 0;
-	} else if (t->lingering && done >= READ_ONCE(t->burstthresh) / 2) {
-		t->linger_ns = max_t(u64, t->linger_ns / 2,
-				     VENET_TAP_LINGER_MIN_NS);
+			qp->linger_ns = min(gap + gap / 4, cap);
+		qp->linger_miss = 0;
+	} else if (qp->lingering && done >= READ_ONCE(t->burstthresh) / 2) {
+		qp->linger_ns = max_t(u64, qp->linger_ns / 2,
+				      VENET_TAP_LINGER_MIN_NS);
 	}
-	t->linger_ns = clamp_t(u64, t->linger_ns, VENET_TAP_LINGER_MIN_NS, cap);
-	if (!t->lingering)
-		venet_tap_rx_count(t, &t->rx_stats.lingers);
-	t->lingering = true;
-	return t->linger_ns;
+	qp->linger_ns = clamp_t(u64, qp->linger_ns, VENET_TAP_LINGER_MIN_NS, cap);
+	if (!qp->lingering)
+		venet_tap_rx_count(qp, &qp->rx_stats.lingers);
+	qp->lingering = true;
+	return qp->linger_ns;
 }

@@ -13,17 +13,18 @@
 #include "venet_tap.h"
 
 /*
- * Interrupt the guest for @queue, or, from inside our own poll pass on
- * this CPU, remember it for the end of the pass, so that completing the
- * guest's frames and sending it the replies they caused costs one
- * interrupt. The caller already injected the queue's shm-signal.
+ * Interrupt the guest for @queue of pair @qp (0: its TX ring, 1: its RX
+ * ring), or, from inside the pair's own poll pass on this CPU, remember
+ * it for the end of the pass, so that completing the guest's frames and
+ * sending it the replies they caused costs one interrupt. The caller
+ * already injected the queue's shm-signal.
  */
-void venet_tap_signal(struct venet_tap *t, unsigned int queue)
+void venet_tap_signal(struct venet_tap_pair *qp, unsigned int queue)
 {
-	if (READ_ONCE(t->poll_cpu) == smp_processor_id())
-		t->defer |= BIT(queue);
+	if (READ_ONCE(qp->poll_cpu) == smp_processor_id())
+		qp->defer |= BIT(queue);
 	else
-		venet_tap_notify(t, queue);
+		venet_tap_notify(qp->t, 2 * qp->index + queue);
 }
 
 /* Interrupt the guest for @queue now. */
@@ -44,7 +45,7 @@ void venet_tap_ring_error(struct venet_tap *t, unsigned int queue,
 	if (!READ_ONCE(t->broken))
 		net_warn_ratelimited("%s: guest %s ring error: %s; device stopped\n",
 				     vbus_device_name(t->vdev),
-				     queue == VENET_TAP_TXQ ? "TX" : "RX",
+				     queue & 1 ? "RX" : "TX",
 				     vbus_err_name(err));
 	WRITE_ONCE(t->broken, true);
 	schedule_work(&t->reset_work);
@@ -63,7 +64,8 @@ static void venet_tap_reset_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
-static void venet_tap_write_config(struct venet_tap *t)
+/* A fresh config block: everything the guest may have written is gone. */
+void venet_tap_write_config(struct venet_tap *t)
 {
 	struct vbus_net_config *cfg = t->cfg;
 
@@ -73,6 +75,21 @@ static void venet_tap_write_config(struct venet_tap *t)
 	vbus_st32(&cfg->guest_features, 0);
 	vbus_st32(&cfg->link, 0);
 	vbus_st32(&cfg->max_frame, VBUS_NET_MAX_FRAME);
+	vbus_st16(&cfg->mq_max_pairs, t->npairs);
+	vbus_st16(&cfg->mq_reserved, 0);
+	vbus_st32(&cfg->mq_request, 0);
+	vbus_st32(&cfg->mq_ack, 0);
+}
+
+/* Nothing owed to the guest on any pair (a fresh or a gone guest). */
+static void venet_tap_forget(struct venet_tap *t)
+{
+	u32 k;
+
+	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++) {
+		t->pairs[k].txc.unsignalled = 0;
+		t->pairs[k].tx_unsignalled = false;
+	}
 }
 
 /*
@@ -81,10 +98,14 @@ static void venet_tap_write_config(struct venet_tap *t)
  */
 static void venet_tap_reset_rings(struct venet_tap *t)
 {
-	vbus_ioq_reset(&t->txq);
-	vbus_ioq_reset(&t->rxq);
-	t->txc.unsignalled = 0;
-	t->tx_unsignalled = false;
+	u32 k;
+
+	for (k = 0; k < t->npairs; k++) {
+		vbus_ioq_reset(&t->pairs[k].txq);
+		vbus_ioq_reset(&t->pairs[k].rxq);
+	}
+	venet_tap_forget(t);
+	venet_tap_mq_reset(t);
 	t->guest_opened = false;
 	t->broken = false;
 	t->guest_features = 0;
@@ -95,7 +116,9 @@ static void venet_tap_reset_rings(struct venet_tap *t)
 static int venet_tap_create(struct vbus_device *dev,
 			    struct vbus_device_needs *needs)
 {
-	struct venet_tap *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	struct venet_tap *t = kvzalloc(sizeof(*t), GFP_KERNEL);
+	struct venet_tap_pair *qp;
+	u32 k;
 
 	if (!t)
 		return -ENOMEM;
@@ -103,22 +126,24 @@ static int venet_tap_create(struct vbus_device *dev,
 	eth_random_addr(t->client_mac);
 	eth_random_addr(t->host_mac);
 	t->mtu = ETH_DATA_LEN;
-	t->poll_cpu = -1;
-	t->txc.every = VENET_TAP_TXMIT_DEF;
+	t->txmitigation = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
 	t->linger_us = VENET_TAP_LINGER_DEF;
-	venet_tap_linger_init(t);
+	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++) {
+		qp = &t->pairs[k];
+		qp->t = t;
+		qp->index = k;
+		qp->poll_cpu = -1;
+		qp->txc.every = VENET_TAP_TXMIT_DEF;
+		venet_tap_linger_init(qp);
+		u64_stats_init(&qp->rx_stats.syncp);
+		u64_stats_init(&qp->tx_stats.syncp);
+	}
 	INIT_WORK(&t->reset_work, venet_tap_reset_work);
-	u64_stats_init(&t->rx_stats.syncp);
-	u64_stats_init(&t->tx_stats.syncp);
+	venet_tap_mq_init(t);
 	vbus_device_set_drvdata(dev, t);
 
-	needs->nvectors = 1;	/* both queues: one interrupt per pass */
-	needs->nqueues = 2;
-	needs->ring_count = VENET_TAP_RING;
-	needs->buf_size = VENET_TAP_BUF;
-	needs->max_chain = VENET_TAP_CHAIN;
-	needs->config_size = sizeof(struct vbus_net_config);
+	venet_tap_mq_create(t, needs);
 	return 0;
 }
 
@@ -126,12 +151,16 @@ static void venet_tap_destroy(struct vbus_device *dev)
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
 
+	u32 k;
+
 	rtnl_lock();
 	venet_tap_netdev_destroy(t);
 	rtnl_unlock();
-	hrtimer_cancel(&t->linger);
+	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++)
+		hrtimer_cancel(&t->pairs[k].linger);
 	cancel_work_sync(&t->reset_work);
-	kfree(t);
+	cancel_work_sync(&t->mq_work);
+	kvfree(t);
 }
 
 static int venet_tap_attach(struct vbus_device *dev,
@@ -139,26 +168,35 @@ static int venet_tap_attach(struct vbus_device *dev,
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
 	const struct vbus_dev_layout *l = shm->layout;
-	u32 state, gen;
+	u32 state, gen, k, npairs = l->nqueues / 2;
 
-	if (l->nqueues != 2 || l->config_size < sizeof(*t->cfg) ||
-	    l->queue[VENET_TAP_TXQ].vector != l->queue[VENET_TAP_RXQ].vector ||
-	    vbus_ioq_init(&t->txq, shm->base, shm->size, shm->nvectors,
-			  &l->queue[VENET_TAP_TXQ]) ||
-	    vbus_ioq_init(&t->rxq, shm->base, shm->size, shm->nvectors,
-			  &l->queue[VENET_TAP_RXQ]))
+	/* the bus laid out what max_queue_pairs asked for (its NAPIs) */
+	if (l->nqueues & 1 || !npairs || npairs > t->max_pairs ||
+	    l->config_size < sizeof(*t->cfg))
 		return -EINVAL;
+	for (k = 0; k < npairs; k++) {
+		const struct vbus_queue_layout *tq = &l->queue[VENET_TAP_TXQ(k)];
+		const struct vbus_queue_layout *rq = &l->queue[VENET_TAP_RXQ(k)];
+
+		if (tq->vector != rq->vector ||
+		    vbus_ioq_init(&t->pairs[k].txq, shm->base, shm->size,
+				  shm->nvectors, tq) ||
+		    vbus_ioq_init(&t->pairs[k].rxq, shm->base, shm->size,
+				  shm->nvectors, rq))
+			return -EINVAL;
+	}
 
 	rtnl_lock();
+	t->npairs = npairs;
 	t->base = shm->base;
 	t->cfg = (struct vbus_net_config *)((u8 *)shm->base + l->config_off);
+	venet_tap_mq_reset(t);
 	venet_tap_write_config(t);
 	t->link = 0;
 	/* fresh rings from the bus; the guest's RX doorbells stay on until
 	 * it has posted buffers (that is how we learn its driver is up)
 	 */
-	t->txc.unsignalled = 0;
-	t->tx_unsignalled = false;
+	venet_tap_forget(t);
 	t->guest_opened = false;
 	t->broken = false;
 	t->guest_features = 0;
@@ -182,15 +220,15 @@ static void venet_tap_detach(struct vbus_device *dev)
 	t->base = NULL;
 	t->cfg = NULL;
 	/* nothing is owed to a guest that is gone */
-	t->tx_unsignalled = false;
-	t->txc.unsignalled = 0;
+	venet_tap_forget(t);
 	rtnl_unlock();
 	cancel_work_sync(&t->reset_work);
+	cancel_work_sync(&t->mq_work);
 }
 
 /*
- * ATOMIC: eventfd wake-up. Both queues share the vector, so every guest
- * doorbell calls us once per queue; count it once and let NAPI do the
+ * ATOMIC: eventfd wake-up. Both queues of a pair share its vector, so
+ * every guest doorbell calls us once per queue of the pair; count it once and let NAPI do the
  * rest. The transmit doorbell is acknowledged by the poll pass, not here:
  * this runs in the guest's vCPU thread, before the guest resumes, and the
  * pass may run later; acknowledged here, every frame the guest sent in
@@ -202,18 +240,23 @@ static void venet_tap_detach(struct vbus_device *dev)
 static void venet_tap_kick(struct vbus_device *dev, unsigned int queue)
 {
 	struct venet_tap *t = vbus_device_get_drvdata(dev);
-	struct vbus_shm_signal *refill = &t->rxq.ring->to_host;
+	struct venet_tap_pair *qp;
+	struct vbus_shm_signal *refill;
 
-	if (queue == VENET_TAP_TXQ) {
+	if (queue / 2 >= READ_ONCE(t->npairs))
+		return;
+	qp = &t->pairs[queue / 2];
+	refill = &qp->rxq.ring->to_host;
+	if (!(queue & 1)) {
 		atomic64_inc(&t->kicks);
-		WRITE_ONCE(t->kicked, true);
+		WRITE_ONCE(qp->kicked, true);
 	} else {
 		vbus_signal_ack(refill);
 		if (!vbus_signal_enabled(refill))
 			return;
 	}
 	if (READ_ONCE(t->up))
-		napi_schedule(&t->napi);
+		napi_schedule(&qp->napi);
 }
 
 /*

@@ -39,7 +39,7 @@ void venet_tap_write_link(struct venet_tap *t)
 	t->link = link;
 	vbus_st32(&t->cfg->link, link);
 	if (t->guest_ready)
-		venet_tap_notify(t, VENET_TAP_RXQ);
+		venet_tap_notify(t, VENET_TAP_RXQ(0));
 }
 
 /*
@@ -51,24 +51,31 @@ void venet_tap_write_link(struct venet_tap *t)
 void venet_tap_sync(struct venet_tap *t)
 {
 	struct net_device *ndev = t->ndev;
+	struct venet_tap_pair *qp;
 	bool want;
+	u32 k;
 
 	ASSERT_RTNL();
 	want = t->attached && ndev && t->open && !t->broken;
 	if (want && !t->up) {
 		WRITE_ONCE(t->up, true);
-		t->lingering = false;
-		t->linger_miss = 0;
-		clear_bit(VENET_TAP_SENT, &t->sent);
-		napi_enable(&t->napi);
+		for (k = 0; k < t->npairs; k++) {
+			qp = &t->pairs[k];
+			qp->lingering = false;
+			qp->linger_miss = 0;
+			clear_bit(VENET_TAP_SENT, &qp->sent);
+			napi_enable(&qp->napi);
+		}
 		venet_tap_nl_queues(t, ndev, true);
 		netif_tx_start_all_queues(ndev);
 		/* whatever the guest posted while we were down */
-		napi_schedule(&t->napi);
+		for (k = 0; k < t->npairs; k++)
+			napi_schedule(&t->pairs[k].napi);
 	} else if (!want && t->up) {
 		WRITE_ONCE(t->up, false);
 		venet_tap_nl_queues(t, ndev, false);
-		napi_disable(&t->napi);
+		for (k = 0; k < t->npairs; k++)
+			napi_disable(&t->pairs[k].napi);
 		/*
 		 * napi_disable() waits for the pass to give NAPI back, not for
 		 * its end: the tail after napi_complete_done() (re-enabling the
@@ -79,26 +86,28 @@ void venet_tap_sync(struct venet_tap *t)
 		 * after.
 		 */
 		synchronize_net();
-		hrtimer_cancel(&t->linger);
+		for (k = 0; k < t->npairs; k++)
+			hrtimer_cancel(&t->pairs[k].linger);
 		netif_tx_disable(ndev);
-		t->poll_cpu = -1;
+		for (k = 0; k < t->npairs; k++)
+			t->pairs[k].poll_cpu = -1;
 	}
 	venet_tap_write_link(t);
 	venet_tap_carrier(t);
 }
 
 /* Notify the guest once for everything the pass injected. */
-static void venet_tap_flush(struct venet_tap *t)
+static void venet_tap_flush(struct venet_tap_pair *qp)
 {
-	u32 defer = t->defer;
+	u32 defer = qp->defer;
 
-	WRITE_ONCE(t->poll_cpu, -1);
-	t->defer = 0;
+	WRITE_ONCE(qp->poll_cpu, -1);
+	qp->defer = 0;
 	if (!defer)
 		return;
-	/* both queues share one vector */
-	venet_tap_notify(t, defer & BIT(VENET_TAP_RXQ) ?
-			 VENET_TAP_RXQ : VENET_TAP_TXQ);
+	/* both queues of the pair share one vector */
+	venet_tap_notify(qp->t, defer & BIT(1) ? VENET_TAP_RXQ(qp->index) :
+			 VENET_TAP_TXQ(qp->index));
 }
 
 /*
@@ -115,25 +124,26 @@ static void venet_tap_flush(struct venet_tap *t)
  * before napi_complete_done(): after that a new pass may already run on
  * another CPU, and must find poll_cpu and defer its own.
  */
-static int venet_tap_poll(struct napi_struct *napi, int budget)
+int venet_tap_poll(struct napi_struct *napi, int budget)
 {
-	struct venet_tap *t = container_of(napi, struct venet_tap, napi);
-	struct vbus_shm_signal *sig = &t->txq.ring->to_host;
+	struct venet_tap_pair *qp = container_of(napi, struct venet_tap_pair,
+						 napi);
+	struct vbus_shm_signal *sig = &qp->txq.ring->to_host;
 	u64 linger;
 	int done;
 
-	WRITE_ONCE(t->poll_cpu, smp_processor_id());
+	WRITE_ONCE(qp->poll_cpu, smp_processor_id());
 	vbus_signal_disable(sig);
 	vbus_signal_ack(sig);
-	done = venet_tap_rx_poll(t, budget);
-	venet_tap_tx_poll(t);
-	venet_tap_flush(t);
+	done = venet_tap_rx_poll(qp, budget);
+	venet_tap_tx_poll(qp);
+	venet_tap_flush(qp);
 	if (done >= budget)
 		return done;
-	linger = venet_tap_linger_ns(t, done);
-	if (napi_complete_done(napi, done) && !READ_ONCE(t->broken)) {
+	linger = venet_tap_linger_ns(qp, done);
+	if (napi_complete_done(napi, done) && !READ_ONCE(qp->t->broken)) {
 		if (linger)
-			hrtimer_start(&t->linger, ns_to_ktime(linger),
+			hrtimer_start(&qp->linger, ns_to_ktime(linger),
 				      HRTIMER_MODE_REL);
 		else if (vbus_signal_enable(sig))
 			napi_schedule(napi);
@@ -163,28 +173,23 @@ static void venet_tap_get_stats64(struct net_device *ndev,
 				  struct rtnl_link_stats64 *s)
 {
 	struct venet_tap *t = venet_tap_from_ndev(ndev);
-	const struct venet_tap_rx_stats *rx = &t->rx_stats;
-	const struct venet_tap_tx_stats *tx = &t->tx_stats;
-	unsigned int start;
+	u64 c[VENET_TAP_NCOUNTERS];
 
-	do {
-		start = u64_stats_fetch_begin(&rx->syncp);
-		s->rx_packets = rx->packets;
-		s->rx_bytes = rx->bytes;
-		s->rx_dropped = rx->drop_no_buffer;
-		s->rx_frame_errors = rx->drop_bad_hdr;
-		s->rx_fifo_errors = rx->drop_bad_desc;
-		s->rx_errors = rx->drop_bad_hdr + rx->drop_bad_desc;
-	} while (u64_stats_fetch_retry(&rx->syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&tx->syncp);
-		s->tx_packets = tx->packets;
-		s->tx_bytes = tx->bytes;
-		s->tx_dropped = tx->drop_ring_full + tx->drop_oversize +
-				tx->drop_hdr + tx->drop_down;
-		s->tx_fifo_errors = tx->drop_bad_desc;
-		s->tx_errors = tx->drop_bad_desc;
-	} while (u64_stats_fetch_retry(&tx->syncp, start));
+	/* the sums over every pair; counters live as long as the device */
+	venet_tap_counters(t, c);
+	s->rx_packets = c[VENET_TAP_C_RX_PACKETS];
+	s->rx_bytes = c[VENET_TAP_C_RX_BYTES];
+	s->rx_dropped = c[VENET_TAP_C_RX_NO_BUFFER];
+	s->rx_frame_errors = c[VENET_TAP_C_RX_BAD_HDR];
+	s->rx_fifo_errors = c[VENET_TAP_C_RX_BAD_DESC];
+	s->rx_errors = c[VENET_TAP_C_RX_BAD_HDR] + c[VENET_TAP_C_RX_BAD_DESC];
+	s->tx_packets = c[VENET_TAP_C_TX_PACKETS];
+	s->tx_bytes = c[VENET_TAP_C_TX_BYTES];
+	s->tx_dropped = c[VENET_TAP_C_TX_RING_FULL] +
+			c[VENET_TAP_C_TX_OVERSIZE] + c[VENET_TAP_C_TX_HDR] +
+			c[VENET_TAP_C_TX_DOWN];
+	s->tx_fifo_errors = c[VENET_TAP_C_TX_BAD_DESC];
+	s->tx_errors = c[VENET_TAP_C_TX_BAD_DESC];
 }
 
 static int venet_tap_change_mtu(struct net_device *ndev, int mtu)
@@ -220,17 +225,38 @@ static const struct net_device_ops venet_tap_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
+/*
+ * RTNL, the data path down (the device is on no instance): a NAPI for
+ * each of @n pairs (max_queue_pairs changed), none for the others, so
+ * that netlink lists the pairs there can be.
+ */
+void venet_tap_netdev_pairs(struct venet_tap *t, u32 n)
+{
+	u32 k;
+
+	ASSERT_RTNL();
+	if (!t->ndev)
+		return;
+	for (k = n; k < t->max_pairs; k++)
+		netif_napi_del(&t->pairs[k].napi);
+	for (k = t->max_pairs; k < n; k++)
+		netif_napi_add(t->ndev, &t->pairs[k].napi, venet_tap_poll);
+}
+
 /* enabled=1, under RTNL: a new venet-tapN. */
 int venet_tap_netdev_create(struct venet_tap *t)
 {
 	struct net_device *ndev;
 	int err;
+	u32 k;
 
 	ASSERT_RTNL();
 	if (t->ndev)
 		return 0;
-	ndev = alloc_netdev(sizeof(t), "venet-tap%d", NET_NAME_ENUM,
-			    ether_setup);
+	/* a queue per pair there may ever be; real: the guest's active */
+	ndev = alloc_netdev_mqs(sizeof(t), "venet-tap%d", NET_NAME_ENUM,
+				ether_setup, VENET_TAP_MAX_PAIRS,
+				VENET_TAP_MAX_PAIRS);
 	if (!ndev)
 		return -ENOMEM;
 	*(struct venet_tap **)netdev_priv(ndev) = t;
@@ -248,11 +274,14 @@ int venet_tap_netdev_create(struct venet_tap *t)
 	ndev->max_mtu = VENET_TAP_MAX_MTU;
 	ndev->mtu = t->mtu;
 	eth_hw_addr_set(ndev, t->host_mac);
-	netif_napi_add(ndev, &t->napi, venet_tap_poll);
+	for (k = 0; k < t->max_pairs; k++)
+		netif_napi_add(ndev, &t->pairs[k].napi, venet_tap_poll);
 	netif_carrier_off(ndev);
-	err = register_netdevice(ndev);
+	err = netif_set_real_num_queues(ndev, t->active, t->active) ?:
+	      register_netdevice(ndev);
 	if (err) {
-		netif_napi_del(&t->napi);
+		for (k = 0; k < t->max_pairs; k++)
+			netif_napi_del(&t->pairs[k].napi);
 		free_netdev(ndev);
 		return err;
 	}
@@ -269,6 +298,7 @@ int venet_tap_netdev_create(struct venet_tap *t)
 		netdev_warn(ndev, "NAPI stays in softirq: no thread (%d)\n",
 			    err);
 	t->ndev = ndev;
+	venet_tap_mq_xps(t);
 	venet_tap_sync(t);
 	return 0;
 }
@@ -277,6 +307,7 @@ int venet_tap_netdev_create(struct venet_tap *t)
 void venet_tap_netdev_destroy(struct venet_tap *t)
 {
 	struct net_device *ndev = t->ndev;
+	u32 k;
 
 	ASSERT_RTNL();
 	if (!ndev)
@@ -284,7 +315,8 @@ void venet_tap_netdev_destroy(struct venet_tap *t)
 	dev_close(ndev);		/* venet_tap_stop(): data path down */
 	t->ndev = NULL;
 	venet_tap_sync(t);
-	netif_napi_del(&t->napi);
+	for (k = 0; k < t->max_pairs; k++)
+		netif_napi_del(&t->pairs[k].napi);
 	ndev->needs_free_netdev = true;
 	unregister_netdevice(ndev);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest to host: the frames the guest transmits (queue 0), received by
- * the host netdev under NAPI. Each chain is copied and checked
+ * Guest to host: the frames the guest transmits (queue 2k of pair k),
+ * received by the host netdev under the pair's NAPI. Each chain is copied and checked
  * (vbus_ioq_fetch()), copied out of the region into an skb (small frames
  * linear, large ones into pages) with its struct vbus_net_hdr applied and
  * validated (checksum offset, GSO) by vbus_frame_rx(), shared with the
@@ -17,12 +17,13 @@
  * malformed or memory is short. vbus_frame_rx() checks the lengths and
  * copies the header out of the region before any of it is used.
  */
-static struct sk_buff *venet_tap_rx_frame(struct venet_tap *t,
+static struct sk_buff *venet_tap_rx_frame(struct venet_tap_pair *qp,
 					  const struct vbus_seg *segs, u32 nsegs)
 {
+	struct venet_tap *t = qp->t;
 	const struct vbus_frame_rx rx = {
 		.base = t->base,
-		.napi = &t->napi,
+		.napi = &qp->napi,
 		.ndev = t->ndev,
 		.max_len = VENET_TAP_RX_MAX,
 		.linear = VENET_TAP_RX_LINEAR,
@@ -36,16 +37,17 @@ static struct sk_buff *venet_tap_rx_frame(struct venet_tap *t,
 	case VBUS_FRAME_OK:
 		break;
 	case VBUS_FRAME_NOMEM:
-		venet_tap_rx_count(t, &t->rx_stats.drop_no_buffer);
+		venet_tap_rx_count(qp, &qp->rx_stats.drop_no_buffer);
 		return NULL;
 	default:
-		venet_tap_rx_count(t, &t->rx_stats.drop_bad_hdr);
+		venet_tap_rx_count(qp, &qp->rx_stats.drop_bad_hdr);
 		return NULL;
 	}
-	u64_stats_update_begin(&t->rx_stats.syncp);
-	t->rx_stats.packets++;
-	t->rx_stats.bytes += len;
-	u64_stats_update_end(&t->rx_stats.syncp);
+	u64_stats_update_begin(&qp->rx_stats.syncp);
+	qp->rx_stats.packets++;
+	qp->rx_stats.bytes += len;
+	u64_stats_update_end(&qp->rx_stats.syncp);
+	skb_record_rx_queue(skb, qp->index);
 	return skb;
 }
 
@@ -55,63 +57,66 @@ static struct sk_buff *venet_tap_rx_frame(struct venet_tap *t,
  * queue waits for the end of the pass, where it shares its interrupt with
  * any reply sent meanwhile.
  */
-static void venet_tap_rx_completed(struct venet_tap *t, u32 n, bool drained)
+static void venet_tap_rx_completed(struct venet_tap_pair *qp, u32 n,
+				   bool drained)
 {
-	struct vbus_ioq *q = &t->txq;
+	struct vbus_ioq *q = &qp->txq;
 
-	if (!vbus_txc_complete(&t->txc, n, drained))
+	if (!vbus_txc_complete(&qp->txc, n, drained))
 		return;
-	venet_tap_rx_count(t, &t->rx_stats.completions);
+	venet_tap_rx_count(qp, &qp->rx_stats.completions);
 	if (!vbus_signal_inject(&q->ring->to_guest)) {
-		atomic64_inc(&t->irqs_suppressed);
+		atomic64_inc(&qp->t->irqs_suppressed);
 		return;
 	}
 	if (drained)
-		t->defer |= BIT(VENET_TAP_TXQ);
+		qp->defer |= BIT(0);
 	else
-		venet_tap_notify(t, VENET_TAP_TXQ);
+		venet_tap_notify(qp->t, VENET_TAP_TXQ(qp->index));
 }
 
 /* NAPI, guest kicks masked: up to min(budget, burstthresh) frames. */
-int venet_tap_rx_poll(struct venet_tap *t, int budget)
+int venet_tap_rx_poll(struct venet_tap_pair *qp, int budget)
 {
+	struct venet_tap *t = qp->t;
 	int limit = min_t(int, budget, READ_ONCE(t->burstthresh));
-	struct vbus_ioq *q = &t->txq;
+	struct vbus_ioq *q = &qp->txq;
 	struct sk_buff *skb;
 	enum vbus_err err;
 	u32 n, i, avail;
 	bool drained;
 	int done = 0;
 
-	venet_tap_rx_count(t, &t->rx_stats.polls);
+	venet_tap_rx_count(qp, &qp->rx_stats.polls);
 	if (READ_ONCE(t->broken))
 		return 0;
+	qp->txc.every = READ_ONCE(t->txmitigation);
 	while (done < limit) {
-		err = vbus_ioq_fetch(q, t->rx_segs, VBUS_CHAIN_MAX, &n);
+		err = vbus_ioq_fetch(q, qp->rx_segs, VBUS_CHAIN_MAX, &n);
 		if (err == VBUS_E_EMPTY) {
 			/* nothing owed may stay unsignalled on an idle queue */
-			venet_tap_rx_completed(t, 0, true);
+			venet_tap_rx_completed(qp, 0, true);
 			break;
 		}
 		if (err) {
-			venet_tap_rx_count(t, &t->rx_stats.drop_bad_desc);
-			venet_tap_ring_error(t, VENET_TAP_TXQ, err);
+			venet_tap_rx_count(qp, &qp->rx_stats.drop_bad_desc);
+			venet_tap_ring_error(t, VENET_TAP_TXQ(qp->index), err);
 			break;
 		}
-		skb = venet_tap_rx_frame(t, t->rx_segs, n);
+		skb = venet_tap_rx_frame(qp, qp->rx_segs, n);
 		for (i = 0; i < n; i++)
-			vbus_ioq_complete(q, t->rx_segs[i].len, 0);
+			vbus_ioq_complete(q, qp->rx_segs[i].len, 0);
 		done++;
 		drained = q->head == q->tail && !vbus_ioq_avail(q, &avail) &&
 			  !avail;
-		venet_tap_rx_completed(t, 1, drained);
+		venet_tap_rx_completed(qp, 1, drained);
 		if (skb)
 			netif_receive_skb(skb);
 	}
 	if (done) {
-		if (!READ_ONCE(t->kicked))
-			venet_tap_rx_count(t, &t->rx_stats.kicks_skipped);
-		WRITE_ONCE(t->kicked, false);
+		if (!READ_ONCE(qp->kicked))
+			venet_tap_rx_count(qp, &qp->rx_stats.kicks_skipped);
+		WRITE_ONCE(qp->kicked, false);
 	}
 	/* burstthresh ends the pass early: stay scheduled */
 	if (done == limit && limit < budget)

@@ -3,7 +3,8 @@
  * The attributes of a venet-tap device in /sys/vbus/devices/<dev>/:
  * client_mac (rw while the instance is not attached), host_mac (ro),
  * enabled (rw), ifname (ro), txmitigation, burstthresh and linger_us
- * (rw), and every counter of ethtool -S (ro).
+ * (rw), max_queue_pairs (rw while on no instance), queue_pairs (ro: those
+ * the guest uses), and every device counter of ethtool -S (ro).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -147,14 +148,22 @@ static ssize_t venet_tap_knob_store(struct vbus_device *dev,
 		.set = _set,						\
 	}
 
-VENET_TAP_KNOB(txmitigation, txc.every, venet_tap_set_txmitigation);
+VENET_TAP_KNOB(txmitigation, txmitigation, venet_tap_set_txmitigation);
 VENET_TAP_KNOB(burstthresh, burstthresh, venet_tap_set_burstthresh);
 VENET_TAP_KNOB(linger_us, linger_us, venet_tap_set_linger);
+VENET_TAP_KNOB(max_queue_pairs, max_pairs, venet_tap_set_max_pairs);
+
+static ssize_t queue_pairs_show(struct vbus_device *dev,
+				struct vbus_device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(venet_tap_of(dev)->active));
+}
 
 static VBUS_DEVICE_ATTR_RW(client_mac);
 static VBUS_DEVICE_ATTR_RO(host_mac);
 static VBUS_DEVICE_ATTR_RW(enabled);
 static VBUS_DEVICE_ATTR_RO(ifname);
+static VBUS_DEVICE_ATTR_RO(queue_pairs);
 
 static struct attribute *venet_tap_attrs[] = {
 	&vbus_dev_attr_client_mac.attr,
@@ -164,6 +173,8 @@ static struct attribute *venet_tap_attrs[] = {
 	&venet_tap_knob_txmitigation.attr.attr,
 	&venet_tap_knob_burstthresh.attr.attr,
 	&venet_tap_knob_linger_us.attr.attr,
+	&venet_tap_knob_max_queue_pairs.attr.attr,
+	&vbus_dev_attr_queue_pairs.attr,
 	NULL,
 };
 
@@ -219,6 +230,8 @@ VENET_TAP_COUNTER(tx_drop_hdr, VENET_TAP_C_TX_HDR);
 VENET_TAP_COUNTER(tx_drop_down, VENET_TAP_C_TX_DOWN);
 VENET_TAP_COUNTER(tx_queue_stops, VENET_TAP_C_TX_QUEUE_STOPS);
 VENET_TAP_COUNTER(resets, VENET_TAP_C_RESETS);
+VENET_TAP_COUNTER(queue_pair_changes, VENET_TAP_C_MQ_CHANGES);
+VENET_TAP_COUNTER(queue_pair_refused, VENET_TAP_C_MQ_REFUSED);
 
 static struct attribute *venet_tap_counter_attrs[] = {
 	&venet_tap_ctr_guest_kicks.attr.attr,
@@ -242,6 +255,8 @@ static struct attribute *venet_tap_counter_attrs[] = {
 	&venet_tap_ctr_tx_drop_down.attr.attr,
 	&venet_tap_ctr_tx_queue_stops.attr.attr,
 	&venet_tap_ctr_resets.attr.attr,
+	&venet_tap_ctr_queue_pair_changes.attr.attr,
+	&venet_tap_ctr_queue_pair_refused.attr.attr,
 	NULL,
 };
 

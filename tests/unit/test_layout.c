@@ -106,8 +106,8 @@ static int t_plan_rejects(struct tctx *t)
 	TCHECK(t, vbus_layout_plan(&l, 4 * MIB, 3, &b, 1) == VBUS_E_BUF_SIZE, "buf");
 	b = s; b.max_chain = 0;
 	TCHECK(t, vbus_layout_plan(&l, 4 * MIB, 3, &b, 1) == VBUS_E_MAX_CHAIN, "chain");
-	b = s; b.nqueues = 3;
-	TCHECK(t, vbus_layout_plan(&l, 4 * MIB, 3, &b, 1) == VBUS_E_NQUEUES, "nq");
+	b = s; b.nqueues = VBUS_DEV_MAX_QUEUES + 1;
+	TCHECK(t, vbus_layout_plan(&l, 64 * MIB, 3, &b, 1) == VBUS_E_NQUEUES, "nq");
 	return T_PASS;
 }
 
@@ -218,7 +218,7 @@ static int t_read_rejects(struct tctx *t)
 
 		if (c->dev >= 0)
 			off += sizeof(struct vbus_shm_header) +
-			       c->dev * sizeof(struct vbus_dev_entry);
+			       c->dev * l.entry_size;
 		memcpy(r.base, saved, sizeof(saved));
 		poke((u8 *)r.base + off, c->width, c->val);
 		e = vbus_layout_read(r.base, r.size, &g);
@@ -328,8 +328,7 @@ static int t_republish(struct tctx *t)
 	vbus_layout_set_guest_state(r.base, VBUS_STATE_GONE, 5);
 	memset(b + l.dev[0].config_off, 0xa5, sizeof(cfg));
 	memcpy(cfg, b + l.dev[0].config_off, sizeof(cfg));
-	ntab = sizeof(struct vbus_shm_header) +
-	       l.ndevices * sizeof(struct vbus_dev_entry);
+	ntab = sizeof(struct vbus_shm_header) + l.ndevices * l.entry_size;
 	for (i = 0; i < 4096; i++) {
 		u32 off;
 
@@ -354,6 +353,78 @@ static int t_republish(struct tctx *t)
 	TCHECK(t, e2 == VBUS_OK, "after publish: %s", vbus_err_name(e2));
 	TCHECK(t, !i, "layout differs from the plan or config touched");
 	TCHECK(t, st == VBUS_STATE_GONE && gen == 5, "guest words %u/%u", st, gen);
+	return T_PASS;
+}
+
+/*
+ * Queue pairs (ABI 1.2): a device of 4 pairs on 4 vectors of its own,
+ * pair k (queues 2k TX, 2k + 1 RX) on its vector k; the table then has
+ * entries of 320 bytes, which a guest reads back as planned; the old
+ * 128-byte entries stay for devices of at most 2 queues (a guest of ABI
+ * 1.0 binds to them), and an entry's size bounds its nqueues.
+ */
+static int t_queue_pairs(struct tctx *t)
+{
+	struct vbus_dev_spec s[2] = { venet(1), venet(2) };
+	static struct vbus_layout l, g;
+	struct region r;
+	enum vbus_err e, e2, e3, e4;
+	u8 *ent;
+	u32 k;
+
+	s[0].nqueues = 8;
+	s[0].nvectors = 4;
+	s[1].nvectors = 1;
+	e = vbus_layout_plan(&l, 8 * MIB, 6, s, 2);
+	TCHECK(t, e == VBUS_OK, "plan: %s", vbus_err_name(e));
+	TCHECK(t, l.entry_size == sizeof(struct vbus_dev_entry) &&
+	       l.entry_size == 320, "entry size %u", l.entry_size);
+	for (k = 0; k < 8; k++) {
+		const struct vbus_queue_layout *q = &l.dev[0].queue[k];
+
+		TCHECK(t, q->vector == 1 + k / 2, "queue %u vector %u", k,
+		       q->vector);
+		TCHECK(t, q->kind == (k & 1 ? VBUS_QUEUE_RX : VBUS_QUEUE_TX),
+		       "queue %u kind %u", k, q->kind);
+	}
+	TCHECK(t, l.dev[1].queue[0].vector == 5 && l.dev[1].queue[1].vector == 5,
+	       "second device's vector %u", l.dev[1].queue[0].vector);
+	/* 4 pairs of 256 x 2 KiB buffers do not fit the default 4 MiB */
+	TCHECK(t, vbus_layout_plan(&g, 4 * MIB, 6, s, 2) == VBUS_E_NOSPACE,
+	       "4 pairs + 1 in 4 MiB");
+
+	TCHECK(t, !region_alloc(&r, 8 * MIB), "region");
+	vbus_layout_write(r.base, &l);
+	vbus_layout_set_host_state(r.base, VBUS_STATE_READY, 1);
+	e = vbus_layout_read(r.base, r.size, &g);
+	k = memcmp(&l, &g, sizeof(l));
+	ent = (u8 *)r.base + sizeof(struct vbus_shm_header);
+	/* 9 queues in an entry of 8 */
+	poke(ent + offsetof(struct vbus_dev_entry, nqueues), 2, 9);
+	e2 = vbus_layout_read(r.base, r.size, &g);
+	/* 8 queues, but the header claims 128-byte entries */
+	poke(ent + offsetof(struct vbus_dev_entry, nqueues), 2, 8);
+	poke((u8 *)r.base + offsetof(struct vbus_shm_header, dev_entry_size),
+	     4, VBUS_DEV_ENTRY_V1);
+	e3 = vbus_layout_read(r.base, r.size, &g);
+	poke((u8 *)r.base + offsetof(struct vbus_shm_header, dev_entry_size),
+	     4, 256);
+	e4 = vbus_layout_read(r.base, r.size, &g);
+	region_free(&r);
+	TCHECK(t, e == VBUS_OK, "read: %s", vbus_err_name(e));
+	TCHECK(t, !k, "layout read back differs from the plan");
+	TCHECK(t, e2 == VBUS_E_NQUEUES, "9 queues: %s", vbus_err_name(e2));
+	TCHECK(t, e3 != VBUS_OK, "8 queues in 128-byte entries: %s",
+	       vbus_err_name(e3));
+	TCHECK(t, e4 == VBUS_E_HDR_SIZE, "entry size 256: %s",
+	       vbus_err_name(e4));
+
+	/* two queues a device: the ABI 1.0 entry */
+	s[0].nqueues = 2;
+	s[0].nvectors = 1;
+	e = vbus_layout_plan(&l, 4 * MIB, 3, s, 2);
+	TCHECK(t, e == VBUS_OK && l.entry_size == VBUS_DEV_ENTRY_V1,
+	       "2 queues: %s, entry %u", vbus_err_name(e), l.entry_size);
 	return T_PASS;
 }
 
@@ -382,6 +453,7 @@ const struct vbus_test layout_tests[] = {
 	{ "layout/liveness", t_liveness },
 	{ "layout/reset-handshake", t_handshake },
 	{ "layout/republish", t_republish },
+	{ "layout/queue-pairs", t_queue_pairs },
 	{ "layout/err-names", t_err_names },
 	{ NULL, NULL },
 };

@@ -269,7 +269,7 @@ static void mutate_config(void)
 static void mutate_header(void)
 {
 	u64 end = sizeof(struct vbus_shm_header) +
-		  (u64)H.l.ndevices * sizeof(struct vbus_dev_entry);
+		  (u64)H.l.ndevices * H.l.entry_size;
 	u64 off = below(end) & ~3ULL;
 
 	/* the guest's liveness pair is C_LIVENESS */
