@@ -30,12 +30,15 @@ u8 vbus_frame_rx_flags(u8 flags, bool from_guest, bool rxcsum);
 #include <linux/skbuff.h>
 #include <linux/virtio_net.h>
 
+struct page_pool;
+
 #define VBUS_FRAME_HDR_LEN	sizeof(struct vbus_net_hdr)
 
 /* What a receiver differs in. */
 struct vbus_frame_rx {
 	const void *base;		/* region the segment offsets point into */
 	struct napi_struct *napi;	/* allocates the skb */
+	struct page_pool *pool;		/* frame pages, or NULL */
 	struct net_device *ndev;	/* receives it: RXCSUM, eth_type_trans() */
 	u32 max_len;			/* largest frame without its header */
 	u32 linear;			/* frames up to this stay linear */
@@ -58,6 +61,8 @@ enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
 void vbus_frame_hdr_put(void *dst, const struct virtio_net_hdr *vh,
 			u32 nbufs);
 u32 vbus_frame_put(const struct sk_buff *skb, u32 pos, void *dst, u32 room);
+struct page_pool *vbus_frame_pool_create(struct net_device *ndev);
+void vbus_frame_pool_destroy(struct page_pool **pool);
 
 #endif /* __KERNEL__ */
 

@@ -10,6 +10,16 @@
 #include <linux/version.h>
 #include <net/xdp.h>
 
+/*
+ * 6.6 split net/page_pool.h into net/page_pool/{types,helpers}.h; the
+ * frame code (src/common/vbus_frame.c) allocates from a page pool.
+ */
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+#include <net/page_pool/helpers.h>
+#else
+#include <net/page_pool.h>
+#endif
+
 /* 6.3: bus_type.uevent takes a const device. */
 #if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
 #define VBUS_UEVENT_CONST const

@@ -104,6 +104,7 @@ struct venet_queue {
 	u16 rx_vector;
 	struct vbus_seg rx_segs[VBUS_CHAIN_MAX];
 	u32 rx_nsegs;		/* partial chain carried between passes */
+	struct page_pool *rx_pool;	/* frame pages, while the pair runs */
 	struct venet_rx_stats rx_stats;
 	struct xdp_rxq_info xdp_rxq;	/* registered while the pair runs */
 	bool xdp_tx_pending;	/* NAPI: XDP_TX posted, not kicked */

@@ -5,6 +5,7 @@
  * when one object is listed in two modules, so each includes the sources.
  * The frame code (vbus_frame.c, shared with venet-tap) is venet's alone.
  */
+#include "vbus_guest_compat.h"	/* before vbus_frame.c: page pools */
 #include "vbus_err.c"
 #include "vbus_signal.c"
 #include "vbus_ioq.c"

@@ -94,6 +94,7 @@ int venet_pair_start(struct venet_queue *qp)
 	err = venet_xdp_open(qp);
 	if (err)
 		return err;
+	qp->rx_pool = vbus_frame_pool_create(qp->p->ndev);
 	venet_rx_refill(qp, true);
 	napi_enable(&qp->napi);
 	venet_nl_queues(qp, true);
@@ -112,6 +113,7 @@ void venet_pair_stop(struct venet_queue *qp)
 	venet_nl_queues(qp, false);
 	napi_disable(&qp->napi);
 	venet_xdp_stop(qp);
+	vbus_frame_pool_destroy(&qp->rx_pool);
 }
 
 static int venet_open(struct net_device *ndev)

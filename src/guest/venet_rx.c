@@ -42,6 +42,7 @@ static void venet_rx_frame(struct venet_queue *qp, const struct vbus_seg *segs,
 	const struct vbus_frame_rx rx = {
 		.base = qp->p->base,
 		.napi = &qp->napi,
+		.pool = qp->rx_pool,
 		.ndev = qp->p->ndev,
 		.max_len = U32_MAX,	/* no limit but the chain */
 		.linear = VENET_RX_LINEAR,

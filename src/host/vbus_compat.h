@@ -16,6 +16,16 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
+/*
+ * 6.6 split net/page_pool.h into net/page_pool/{types,helpers}.h; the
+ * frame code (src/common/vbus_frame.c) allocates from a page pool.
+ */
+#ifdef VBUS_HAVE_PAGE_POOL_HELPERS
+#include <net/page_pool/helpers.h>
+#else
+#include <net/page_pool.h>
+#endif
+
 /* 6.8 dropped the count argument of eventfd_signal() (always 1 now). */
 static inline void vbus_eventfd_signal(struct eventfd_ctx *ctx)
 {

@@ -110,6 +110,7 @@ struct venet_tap_pair {
 	u64 linger_ns;			/* the linger's length, adaptive */
 	u64 linger_miss;		/* ns: a linger found nothing, then */
 	struct hrtimer linger;
+	struct page_pool *rx_pool;	/* frame pages, while up */
 	struct venet_tap_rx_stats rx_stats;
 
 	/* guest RX ring: TX lock of netdev queue @index */

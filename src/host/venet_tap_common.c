@@ -6,6 +6,7 @@
  * and one object cannot be linked into two modules. DKMS builds both
  * copies from one tree, so they cannot disagree.
  */
+#include "vbus_compat.h"	/* before vbus_frame.c: page pools */
 #include "../common/vbus_err.c"
 #include "../common/vbus_layout.c"
 #include "../common/vbus_signal.c"

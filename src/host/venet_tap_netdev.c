@@ -64,6 +64,7 @@ void venet_tap_sync(struct venet_tap *t)
 			qp->lingering = false;
 			qp->linger_miss = 0;
 			clear_bit(VENET_TAP_SENT, &qp->sent);
+			qp->rx_pool = vbus_frame_pool_create(ndev);
 			napi_enable(&qp->napi);
 		}
 		venet_tap_nl_queues(t, ndev, true);
@@ -86,8 +87,10 @@ void venet_tap_sync(struct venet_tap *t)
 		 * after.
 		 */
 		synchronize_net();
-		for (k = 0; k < t->npairs; k++)
+		for (k = 0; k < t->npairs; k++) {
 			hrtimer_cancel(&t->pairs[k].linger);
+			vbus_frame_pool_destroy(&t->pairs[k].rx_pool);
+		}
 		netif_tx_disable(ndev);
 		for (k = 0; k < t->npairs; k++)
 			t->pairs[k].poll_cpu = -1;

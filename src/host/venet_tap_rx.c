@@ -24,6 +24,7 @@ static struct sk_buff *venet_tap_rx_frame(struct venet_tap_pair *qp,
 	const struct vbus_frame_rx rx = {
 		.base = t->base,
 		.napi = &qp->napi,
+		.pool = qp->rx_pool,
 		.ndev = t->ndev,
 		.max_len = VENET_TAP_RX_MAX,
 		.linear = VENET_TAP_RX_LINEAR,
