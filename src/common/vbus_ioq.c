@@ -123,6 +123,28 @@ enum vbus_err vbus_ioq_post(struct vbus_ioq *q, u64 offset, u32 len,
 	return VBUS_OK;
 }
 
+/*
+ * Producer: post up to @n empty buffers (the receive refill), each slot
+ * its own pool buffer at its full size, not yet visible; returns how many
+ * (fewer when the ring is full). The offsets are the pool's by
+ * construction, so none is checked one by one as vbus_ioq_post() does.
+ */
+u32 vbus_ioq_post_empty(struct vbus_ioq *q, u32 n)
+{
+	u32 i, free = vbus_ioq_free(q);
+	struct vbus_desc *d;
+
+	if (n > free)
+		n = free;
+	for (i = 0; i < n; i++, q->head++) {
+		d = &q->ring->desc[q->head & q->mask];
+		vbus_st64(&d->offset, vbus_ioq_buf_off(q, q->head));
+		vbus_st32(&d->len, q->buf_size);
+		vbus_st16(&d->flags, VBUS_DESC_F_HOST);
+	}
+	return n;
+}
+
 /* Producer: make every posted slot visible to the host. */
 void vbus_ioq_publish(struct vbus_ioq *q)
 {

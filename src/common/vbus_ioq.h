@@ -45,6 +45,7 @@ enum vbus_err vbus_ioq_check(const struct vbus_ioq *q,
 u32 vbus_ioq_free(const struct vbus_ioq *q);
 enum vbus_err vbus_ioq_post(struct vbus_ioq *q, u64 offset, u32 len,
 			    u16 flags);
+u32 vbus_ioq_post_empty(struct vbus_ioq *q, u32 n);
 void vbus_ioq_publish(struct vbus_ioq *q);
 enum vbus_err vbus_ioq_reclaim(struct vbus_ioq *q, struct vbus_seg *s);
 /* consumer (host) */

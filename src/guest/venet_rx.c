@@ -122,7 +122,7 @@ void venet_rx_refill(struct venet_queue *qp, bool force)
 {
 	struct vbus_ioq *q = &qp->rxq;
 	u32 free = vbus_ioq_free(q) - qp->rx_nsegs;
-	u32 n = 0;
+	u32 n;
 	bool kick;
 
 	if (!free)
@@ -130,9 +130,7 @@ void venet_rx_refill(struct venet_queue *qp, bool force)
 	if (!force && free < READ_ONCE(qp->p->tun.rx_refill_batch) &&
 	    free < q->mask + 1 - qp->rx_nsegs)
 		return;
-	while (n < free &&
-	       !vbus_ioq_post(q, vbus_ioq_buf_off(q, q->head), q->buf_size, 0))
-		n++;
+	n = vbus_ioq_post_empty(q, free);
 	if (!n)
 		return;
 	vbus_ioq_publish(q);

@@ -337,6 +337,51 @@ static int t_peek(struct tctx *t)
 	return T_PASS;
 }
 
+/*
+ * The refill: each slot's own buffer at its full size, as the host's
+ * checker wants it, at most the free slots, and nothing visible before
+ * the publish.
+ */
+static int t_post_empty(struct tctx *t)
+{
+	static struct fix f;
+	struct vbus_seg segs[CHAIN], s;
+	u32 n, i, got;
+	enum vbus_err e;
+	int rc = T_PASS;
+
+	TCHECK(t, !fix_init(&f), "setup");
+	/* two slots in use: one posted by hand, one posted and completed */
+	vbus_ioq_post(&f.guest, vbus_ioq_buf_off(&f.guest, 0), 10, 0);
+	vbus_ioq_post(&f.guest, vbus_ioq_buf_off(&f.guest, 1), 10, 0);
+	vbus_ioq_publish(&f.guest);
+	for (i = 0; i < 2; i++) {
+		vbus_ioq_fetch(&f.host, segs, CHAIN, &n);
+		vbus_ioq_complete(&f.host, 5, 0);
+	}
+	vbus_ioq_reclaim(&f.guest, &s);
+	got = vbus_ioq_post_empty(&f.guest, 3);
+	TCHECK(t, got == 3, "posted %u of 3", got);
+	TCHECK(t, vbus_ioq_fetch(&f.host, segs, CHAIN, &n) == VBUS_E_EMPTY,
+	       "visible before publish");
+	got = vbus_ioq_post_empty(&f.guest, 100);
+	TCHECK(t, got == RING - 4, "posted %u, free was %u", got, RING - 4);
+	TCHECK(t, vbus_ioq_free(&f.guest) == 0 &&
+	       vbus_ioq_post_empty(&f.guest, 1) == 0, "ring full");
+	vbus_ioq_publish(&f.guest);
+	for (i = 0; rc == T_PASS && i < RING - 1; i++) {
+		e = vbus_ioq_fetch(&f.host, segs, CHAIN, &n);
+		if (e || n != 1 || segs[0].len != BUF ||
+		    segs[0].offset != vbus_ioq_buf_off(&f.host, 2 + i) ||
+		    segs[0].slot != ((2 + i) & (RING - 1)))
+			rc = TFAIL(t, "slot %u: %s n %u len %u", 2 + i,
+				   vbus_err_name(e), n, segs[0].len);
+		vbus_ioq_complete(&f.host, 0, 0);
+	}
+	region_free(&f.r);
+	return rc;
+}
+
 const struct vbus_test ioq_tests[] = {
 	{ "ioq/flow", t_flow },
 	{ "ioq/wraparound", t_wrap },
@@ -344,5 +389,6 @@ const struct vbus_test ioq_tests[] = {
 	{ "ioq/guest-side-checks", t_guest_checks },
 	{ "ioq/copy-then-check", t_copy_then_check },
 	{ "ioq/peek", t_peek },
+	{ "ioq/post-empty", t_post_empty },
 	{ NULL, NULL },
 };
