@@ -247,17 +247,62 @@ void vbus_frame_hdr_put(void *dst, const struct virtio_net_hdr *vh, u32 nbufs)
 	memcpy(dst, &h, sizeof(h));
 }
 
-/*
- * Copy the bytes of @skb from @pos into one buffer of @room bytes at
- * @dst, as many as fit; returns how many.
- */
-u32 vbus_frame_put(const struct sk_buff *skb, u32 pos, void *dst, u32 room)
+/* Ready to copy @skb from its first byte with vbus_frame_put(). */
+void vbus_frame_src_init(struct vbus_frame_src *src, const struct sk_buff *skb)
 {
-	u32 n = min(room, skb->len - pos);
+	src->skb = skb;
+	src->pos = 0;
+	src->frag = 0;
+	src->frag_off = 0;
+}
 
-	/* cannot fail: pos + n <= skb->len */
-	if (n && skb_copy_bits(skb, pos, dst, n))
-		n = 0;
+/*
+ * Copy the next bytes of the skb into one buffer of @room bytes at @dst,
+ * as many as fit; returns how many. The cursor remembers the fragment it
+ * stands in, so a frame put into N buffers costs one walk over its
+ * fragments, not N (skb_copy_bits() starts from the head each time). An
+ * skb with a frag_list, or a fragment without an address (highmem, or
+ * memory the CPU cannot read), is left to skb_copy_bits().
+ */
+u32 vbus_frame_put(struct vbus_frame_src *src, void *dst, u32 room)
+{
+	const struct sk_buff *skb = src->skb;
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	u32 n = min(room, skb->len - src->pos), done = 0, k;
+	const skb_frag_t *f;
+	const u8 *from;
+
+	if (IS_ENABLED(CONFIG_HIGHMEM) || skb_has_frag_list(skb))
+		goto slow;
+	while (done < n) {
+		if (src->pos < skb_headlen(skb)) {
+			k = min(n - done, skb_headlen(skb) - src->pos);
+			memcpy((u8 *)dst + done, skb->data + src->pos, k);
+		} else {
+			if (src->frag >= sh->nr_frags)
+				goto slow;
+			f = &sh->frags[src->frag];
+			from = skb_frag_address(f);
+			if (!from)
+				goto slow;
+			k = min(n - done, skb_frag_size(f) - src->frag_off);
+			memcpy((u8 *)dst + done, from + src->frag_off, k);
+			src->frag_off += k;
+			if (src->frag_off == skb_frag_size(f)) {
+				src->frag++;
+				src->frag_off = 0;
+			}
+		}
+		done += k;
+		src->pos += k;
+	}
+	return n;
+slow:
+	/* cannot fail for a readable skb: pos + n <= skb->len */
+	if (n - done && skb_copy_bits(skb, src->pos, (u8 *)dst + done,
+				      n - done))
+		return done;
+	src->pos += n - done;
 	return n;
 }
 

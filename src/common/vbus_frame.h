@@ -60,7 +60,16 @@ enum vbus_frame_drop vbus_frame_rx(const struct vbus_frame_rx *rx,
 				   struct sk_buff **skbp, u32 *lenp);
 void vbus_frame_hdr_put(void *dst, const struct virtio_net_hdr *vh,
 			u32 nbufs);
-u32 vbus_frame_put(const struct sk_buff *skb, u32 pos, void *dst, u32 room);
+/* Where the next byte of an skb being put into buffers comes from. */
+struct vbus_frame_src {
+	const struct sk_buff *skb;
+	u32 pos;			/* bytes of it put so far */
+	u32 frag;			/* past the head: the fragment at pos */
+	u32 frag_off;			/* and the bytes of it put */
+};
+
+void vbus_frame_src_init(struct vbus_frame_src *src, const struct sk_buff *skb);
+u32 vbus_frame_put(struct vbus_frame_src *src, void *dst, u32 room);
 struct page_pool *vbus_frame_pool_create(struct net_device *ndev);
 void vbus_frame_pool_destroy(struct page_pool **pool);
 

@@ -118,8 +118,11 @@ static void venet_tx_post_chain(struct venet_queue *qp,
 				u32 len)
 {
 	struct vbus_ioq *q = &qp->txq;
+	struct vbus_frame_src src;
 	u32 i, pos = 0;
 
+	if (skb)
+		vbus_frame_src_init(&src, skb);
 	for (i = 0; i < need; i++) {
 		u64 off = vbus_ioq_buf_off(q, q->head);
 		u8 *dst = venet_buf(qp->p, off);
@@ -131,7 +134,7 @@ static void venet_tx_post_chain(struct venet_queue *qp,
 			room -= VENET_HDR_LEN;
 		}
 		if (skb) {
-			n = vbus_frame_put(skb, pos, dst, room);
+			n = vbus_frame_put(&src, dst, room);
 		} else {
 			n = min(room, len - pos);
 			memcpy(dst, (const u8 *)data + pos, n);

@@ -111,7 +111,8 @@ netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	struct venet_tap_pair *qp = &t->pairs[qi];
 	u32 gf = READ_ONCE(t->guest_features);
 	struct virtio_net_hdr vh;
-	u32 total, pos = 0, i, n, off;
+	struct vbus_frame_src src;
+	u32 total, i, n, off;
 	int k;
 
 	/*
@@ -151,12 +152,12 @@ netdev_tx_t venet_tap_start_xmit(struct sk_buff *skb, struct net_device *ndev)
 	}
 
 	vbus_frame_hdr_put(venet_tap_buf(t, qp->tx_segs[0].offset), &vh, k);
+	vbus_frame_src_init(&src, skb);
 	for (i = 0; i < k; i++) {
 		off = i ? 0 : VENET_TAP_HDR_LEN;
-		n = vbus_frame_put(skb, pos,
+		n = vbus_frame_put(&src,
 				   venet_tap_buf(t, qp->tx_segs[i].offset + off),
 				   qp->tx_segs[i].len - off);
-		pos += n;
 		vbus_ioq_complete(&qp->rxq, off + n,
 				  i + 1 < k ? VBUS_DESC_F_NEXT : 0);
 	}
