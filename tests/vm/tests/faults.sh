@@ -247,7 +247,8 @@ EOF
 # (mem_snapshot) and compare it with BEFORE, N cycles of WHAT apart. The
 # bounds, in kB:
 # - Shmem within half a region (SHM_KB): a region left behind is SHM_KB.
-# - MemAvailable within half a region (not with "live": a running guest's
+# - MemAvailable not below where it was by half a region (more is not a
+#   leak: +2304 kB seen after 20 empty QEMUs; not with "live": a running guest's
 #   QEMU grows and shrinks its own memory; seen -9352 kB over 10 reloads):
 #   the attach holds a reference on every page of the region
 #   (shmem_read_mapping_page() in vbus_shm); pages still held after the
@@ -279,7 +280,7 @@ mem_check() {
 	log "$what: processes whose maps or open files changed: $d_procs"
 	expect_range "$what: Shmem back where it was (kB, a region is $SHM_KB)" "$d_shmem" $((-SHM_KB / 2)) $((SHM_KB / 2))
 	[ "${6:-}" = live ] ||
-		expect_range "$what: MemAvailable back where it was (kB, a region is $SHM_KB)" "$d_avail" $((-SHM_KB / 2)) $((SHM_KB / 2))
+		expect_range "$what: MemAvailable no lower than it was, less half a region (kB, a region is $SHM_KB)" "$d_avail" $((-SHM_KB / 2)) 999999999
 	expect_range "$what: unreclaimable slab within $slab kB of where it was (kB)" "$d_sunrec" $((-slab)) "$slab"
 	expect_eq "$what: no vmap of our modules left" "$d_ours" 0
 	vmb=$((n >= 10 ? n - 1 : 9))
