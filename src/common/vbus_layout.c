@@ -203,9 +203,11 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
  * header, device table, config blocks,
  * rings, buffer pools; each section page-aligned. Pure: only writes @out.
  */
-enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
-			       u32 nvectors, const struct vbus_dev_spec *devs,
-			       u32 ndevs)
+/* The plan with device d's queues at rings[d] descriptors. */
+static enum vbus_err vbus_layout_plan_rings(struct vbus_layout *out,
+					    u64 region_size, u32 nvectors,
+					    const struct vbus_dev_spec *devs,
+					    u32 ndevs, const u32 *rings)
 {
 	u64 pos;
 	u32 d, k, nq = 0, vbase = 0;
@@ -253,12 +255,12 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 		for (k = 0; k < devs[d].nqueues; k++) {
 			struct vbus_queue_layout *q = &out->dev[d].queue[k];
 
-			if (devs[d].ring_count > VBUS_RING_MAX ||
+			if (rings[d] > VBUS_RING_MAX ||
 			    devs[d].max_chain > VBUS_CHAIN_MAX)
 				return VBUS_E_INVAL;
 			if (nvectors < 2)
 				return VBUS_E_NVECTORS;
-			q->ring_count = devs[d].ring_count;
+			q->ring_count = rings[d];
 			q->buf_size = devs[d].buf_size;
 			q->max_chain = devs[d].max_chain;
 			q->kind = k & 1 ? VBUS_QUEUE_RX : VBUS_QUEUE_TX;
@@ -498,4 +500,40 @@ bool vbus_layout_host_acked(const void *base, u32 guest_gen)
 	if (vbus_ld16(&h->abi_minor) < 1)
 		return true;
 	return vbus_ld32(&h->host_ack_gen) == guest_gen;
+}
+
+enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
+			       u32 nvectors, const struct vbus_dev_spec *devs,
+			       u32 ndevs)
+{
+	u32 rings[VBUS_MAX_DEVICES];
+	enum vbus_err err;
+	u32 d, big;
+
+	if (ndevs > VBUS_MAX_DEVICES)
+		return VBUS_E_NDEVICES;
+	for (d = 0; d < ndevs; d++) {
+		rings[d] = devs[d].ring_count;
+		if (devs[d].ring_max > rings[d]) {
+			if (devs[d].ring_max > VBUS_RING_MAX ||
+			    !vbus_is_pow2(devs[d].ring_max) ||
+			    !vbus_is_pow2(rings[d]))
+				return VBUS_E_RING_COUNT;
+			rings[d] = devs[d].ring_max;
+		}
+	}
+	for (;;) {
+		err = vbus_layout_plan_rings(out, region_size, nvectors, devs,
+					     ndevs, rings);
+		if (err != VBUS_E_NOSPACE)
+			return err;
+		big = ndevs;
+		for (d = 0; d < ndevs; d++)
+			if (rings[d] > devs[d].ring_count &&
+			    (big == ndevs || rings[d] >= rings[big]))
+				big = d;
+		if (big == ndevs)
+			return VBUS_E_NOSPACE;
+		rings[big] /= 2;
+	}
 }

@@ -43,7 +43,11 @@ struct vbus_layout {
  * Planner input for one device: nqueues queues (even queues TX, odd ones
  * RX: queue 2k and 2k + 1 are pair k), each with ring_count descriptors
  * and as many buffers of buf_size bytes (a power of two), packets of at
- * most max_chain descriptors.
+ * most max_chain descriptors. With ring_max above ring_count, the
+ * device's queues get the largest power of two from ring_count up to
+ * ring_max that leaves room for every device: the planner starts every
+ * device at its ring_max and halves the largest ring (the last such
+ * device on a tie) until the layout fits.
  */
 struct vbus_dev_spec {
 	u32 id;
@@ -51,6 +55,7 @@ struct vbus_dev_spec {
 	u32 config_size;
 	u32 nqueues;
 	u32 ring_count;
+	u32 ring_max;		/* 0: ring_count */
 	u32 buf_size;
 	u32 max_chain;
 	/*

@@ -72,6 +72,10 @@ static int vbus_needs_check(const struct vbus_device_needs *n)
 	    !n->max_chain || n->max_chain > n->ring_count ||
 	    n->max_chain > VBUS_CHAIN_MAX)
 		return -EINVAL;
+	if (n->ring_max && (n->ring_max < n->ring_count ||
+			    n->ring_max > VBUS_RING_MAX ||
+			    !is_power_of_2(n->ring_max)))
+		return -EINVAL;
 	return 0;
 }
 

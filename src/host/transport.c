@@ -184,6 +184,7 @@ static int vbus_transport_layout(struct vbus_transport *xport)
 			.config_size = dev->needs.config_size,
 			.nqueues = dev->needs.nqueues,
 			.ring_count = dev->needs.ring_count,
+			.ring_max = dev->needs.ring_max,
 			.buf_size = dev->needs.buf_size,
 			.max_chain = dev->needs.max_chain,
 			.nvectors = dev->needs.nvectors,

@@ -54,6 +54,11 @@ struct vbus_device_needs {
 	u32 nvectors;		/* 0 .. VBUS_NVECTORS_MAX - 1 */
 	u32 nqueues;		/* 0 .. VBUS_DEV_MAX_QUEUES */
 	u32 ring_count;		/* power of two, VBUS_RING_MIN .. MAX */
+	/*
+	 * 0, or a power of two above ring_count: the queues get the largest
+	 * ring up to this that the region has room for (see vbus_layout.h)
+	 */
+	u32 ring_max;
 	u32 buf_size;		/* power of two, VBUS_BUF_MIN .. MAX */
 	u32 max_chain;		/* descriptors per packet, 1 .. ring_count */
 	u32 config_size;	/* bytes of config block, <= VBUS_PAGE */

@@ -46,6 +46,8 @@
 #define VENET_TAP_PAIRS_DEF	1	/* max_queue_pairs: docs/venet-tap.md */
 #define VENET_TAP_HDR_LEN	VBUS_FRAME_HDR_LEN
 #define VENET_TAP_RING		256
+/* as the region allows: 512 in the default 4 MiB, 1024 from 8 MiB */
+#define VENET_TAP_RING_MAX	1024
 #define VENET_TAP_BUF		2048
 #define VENET_TAP_CHAIN		VBUS_NET_CHAIN(VENET_TAP_BUF)
 #define VENET_TAP_MAX_MTU	65535

@@ -229,18 +229,24 @@ static int venet_tap_set_coalesce(struct net_device *ndev,
 }
 
 /*
- * The rings this device asks of the bus (fixed): RX is the guest's
- * transmit ring, TX its receive ring.
+ * RTNL. The rings the bus laid out (0 while on no region): RX is the
+ * guest's transmit ring, TX its receive ring. The device asks for
+ * VENET_TAP_RING .. VENET_TAP_RING_MAX and gets what the region has room
+ * for; set by the region's size and the other devices (read-only here).
  */
 static void venet_tap_get_ringparam(struct net_device *ndev,
 				    struct ethtool_ringparam *rp,
 				    struct kernel_ethtool_ringparam *krp,
 				    struct netlink_ext_ack *extack)
 {
-	rp->rx_max_pending = VENET_TAP_RING;
-	rp->rx_pending = VENET_TAP_RING;
-	rp->tx_max_pending = VENET_TAP_RING;
-	rp->tx_pending = VENET_TAP_RING;
+	struct venet_tap *t = venet_tap_from_ndev(ndev);
+
+	rp->rx_max_pending = VENET_TAP_RING_MAX;
+	rp->tx_max_pending = VENET_TAP_RING_MAX;
+	if (t->attached) {
+		rp->rx_pending = t->pairs[0].txq.mask + 1;
+		rp->tx_pending = t->pairs[0].rxq.mask + 1;
+	}
 }
 
 /* The pairs laid out (max) and those the guest uses (combined). */

@@ -33,6 +33,7 @@ static void venet_tap_mq_needs(u32 pairs, struct vbus_device_needs *needs)
 	needs->nvectors = pairs;
 	needs->nqueues = 2 * pairs;
 	needs->ring_count = VENET_TAP_RING;
+	needs->ring_max = VENET_TAP_RING_MAX;
 	needs->buf_size = VENET_TAP_BUF;
 	needs->max_chain = VENET_TAP_CHAIN;
 	needs->config_size = sizeof(struct vbus_net_config);

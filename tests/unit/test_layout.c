@@ -53,6 +53,72 @@ static int t_plan_4mib(struct tctx *t)
 	return T_PASS;
 }
 
+/*
+ * Rings that grow with the region: every elastic device starts at its
+ * ring_max, the largest ring is halved first, none below ring_count.
+ */
+static int t_plan_elastic(struct tctx *t)
+{
+	struct vbus_dev_spec s[3] = { venet(1), venet(2), venet(3) };
+	static struct vbus_layout l;
+	enum vbus_err e;
+	u32 d;
+
+	for (d = 0; d < 3; d++)
+		s[d].ring_max = 1024;
+	/* one device: 1024 x 2 KiB x 2 queues is the whole 4 MiB, 512 fits */
+	e = vbus_layout_plan(&l, 4 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_OK, "1 dev in 4 MiB: %s", vbus_err_name(e));
+	TCHECK(t, l.dev[0].queue[0].ring_count == 512 &&
+	       l.dev[0].queue[1].ring_count == 512, "rings %u %u",
+	       l.dev[0].queue[0].ring_count, l.dev[0].queue[1].ring_count);
+	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_OK && l.dev[0].queue[1].ring_count == 1024,
+	       "1 dev in 8 MiB: %s, ring %u", vbus_err_name(e),
+	       l.dev[0].queue[1].ring_count);
+	/* three in 4 MiB: all back to 256 (the fixed plan fits exactly so) */
+	e = vbus_layout_plan(&l, 4 * MIB, 7, s, 3);
+	TCHECK(t, e == VBUS_OK, "3 devs in 4 MiB: %s", vbus_err_name(e));
+	for (d = 0; d < 3; d++)
+		TCHECK(t, l.dev[d].queue[0].ring_count == 256 &&
+		       l.dev[d].queue[1].ring_count == 256,
+		       "dev %u ring %u", d, l.dev[d].queue[0].ring_count);
+	/* two in 8 MiB: 1024 + 1024 do not fit; on a tie the last device's
+	 * ring is halved: 1024 + 512
+	 */
+	e = vbus_layout_plan(&l, 8 * MIB, 5, s, 2);
+	TCHECK(t, e == VBUS_OK, "2 devs in 8 MiB: %s", vbus_err_name(e));
+	TCHECK(t, l.dev[0].queue[0].ring_count == 1024 &&
+	       l.dev[1].queue[0].ring_count == 512, "rings %u %u",
+	       l.dev[0].queue[0].ring_count, l.dev[1].queue[0].ring_count);
+	/* a fixed device keeps its ring; the elastic one takes what is left */
+	s[0].ring_max = 0;
+	e = vbus_layout_plan(&l, 4 * MIB, 5, s, 2);
+	TCHECK(t, e == VBUS_OK, "fixed + elastic: %s", vbus_err_name(e));
+	TCHECK(t, l.dev[0].queue[0].ring_count == 256 &&
+	       l.dev[1].queue[0].ring_count == 512, "rings %u %u",
+	       l.dev[0].queue[0].ring_count, l.dev[1].queue[0].ring_count);
+	e = vbus_layout_check(&l);
+	TCHECK(t, e == VBUS_OK, "check: %s", vbus_err_name(e));
+	/* no room even at ring_count: as without ring_max */
+	for (d = 0; d < 3; d++)
+		s[d].ring_max = 1024;
+	e = vbus_layout_plan(&l, 2 * MIB, 7, s, 3);
+	TCHECK(t, e == VBUS_E_NOSPACE, "3 devs in 2 MiB: %s", vbus_err_name(e));
+	/* bad ring_max, or a bad ring_count under it */
+	s[0].ring_max = 1000;
+	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_E_RING_COUNT, "ring_max 1000: %s", vbus_err_name(e));
+	s[0].ring_max = 2 * VBUS_RING_MAX;
+	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_E_RING_COUNT, "ring_max too big: %s", vbus_err_name(e));
+	s[0].ring_max = 1024;
+	s[0].ring_count = 100;
+	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
+	TCHECK(t, e == VBUS_E_RING_COUNT, "ring_count 100: %s", vbus_err_name(e));
+	return T_PASS;
+}
+
 /* Devices with vectors of their own (venet-tap: TX and RX on one) get
  * disjoint vectors, as the host core counts them (1 + 1 per device). */
 static int t_plan_own_vectors(struct tctx *t)
@@ -447,6 +513,7 @@ static int t_err_names(struct tctx *t)
 const struct vbus_test layout_tests[] = {
 	{ "layout/plan-4mib", t_plan_4mib },
 	{ "layout/plan-own-vectors", t_plan_own_vectors },
+	{ "layout/plan-elastic", t_plan_elastic },
 	{ "layout/plan-rejects", t_plan_rejects },
 	{ "layout/write-read-roundtrip", t_roundtrip },
 	{ "layout/validator-rejects", t_read_rejects },

@@ -64,6 +64,14 @@ guest_start g2 $Q1
 wait_for 10 "bus1 attached" grep -qx 1 /sys/vbus/instances/bus1/attached
 guest_mods g2
 guest_if g2 $MAC1 $GUEST1 "$HIF1"
+# Rings as the region allows (VENET_TAP_RING .. _RING_MAX): bus0's 4 MiB
+# holds 512 + 512 slots of 2 KiB both ways less its header, so the last
+# device gets half; bus1's one device has 512.
+rings() { ethtool -g "$1" | sed -n "/^Current/,\$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p" | tr "\n" " "; }
+expect_eq "ethtool -g: eth0 (first of two on 4 MiB) 512 slots" "$(rings "$HIF0")" "RX 512 TX 512 "
+expect_eq "ethtool -g: eth2 (second of two on 4 MiB) 256 slots" "$(rings "$HIF2")" "RX 256 TX 256 "
+expect_eq "ethtool -g: eth1 (alone on 4 MiB) 512 slots" "$(rings "$HIF1")" "RX 512 TX 512 "
+expect_eq "g1 sees eth2's rings: 256" "$(gx g1 "ethtool -g \$(grep -l $MAC2 /sys/class/net/*/address | cut -d/ -f5)" | sed -n '/^Current/,$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p' | tr '\n' ' ')" "RX 256 TX 256 "
 r0=$(rx eth0) o0=$(rx eth1)
 check "both guests at once: 300 pings each, no loss" sh -c "
 	ping -c 300 -i 0.01 -W 2 -q $GUEST0 > $VBUS_TEST_OUT/ping-g1.txt &

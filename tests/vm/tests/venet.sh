@@ -75,7 +75,8 @@ expect_eq "host_mac is the netdev's" "$(hs host_mac)" \
 ei=$(ethtool -i "$HIF")
 expect_match "ethtool -i driver" "$ei" '^driver: venet-tap$'
 expect_match "ethtool -i bus-info" "$ei" '^bus-info: eth0$'
-expect_eq "ethtool -g: RX and TX rings of 256" "$(ethtool -g "$HIF" | sed -n "/^Current/,\$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p" | tr "\n" " ")" "RX 256 TX 256 "
+rings() { ethtool -g "$1" | sed -n "/^Current/,\$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p" | tr "\n" " "; }
+expect_eq "ethtool -g: no rings before a region" "$(rings "$HIF")" "RX 0 TX 0 "
 check "ethtool -C tx-frames 20" ethtool -C "$HIF" tx-frames 20
 expect_eq "tx-frames is txmitigation" "$(hs txmitigation)" 20
 check_fails "ethtool -C tx-frames 300 refused" ethtool -C "$HIF" tx-frames 300
@@ -100,6 +101,9 @@ G=g1
 # shellcheck disable=SC2086
 guest_start $G $QARGS
 wait_for 10 "instance attached" grep -qx 1 /sys/vbus/instances/bus0/attached
+# one device on the default 4 MiB region: rings of 512 (VENET_TAP_RING_MAX,
+# 1024, needs 8 MiB)
+expect_eq "ethtool -g: RX and TX rings of 512" "$(rings "$HIF")" "RX 512 TX 512 "
 expect_eq "client_mac busy while attached" "$(wr $S/client_mac 02:00:00:00:00:05)" EBUSY
 
 guest_up() {
