@@ -203,11 +203,11 @@ enum vbus_err vbus_layout_check(const struct vbus_layout *l)
  * header, device table, config blocks,
  * rings, buffer pools; each section page-aligned. Pure: only writes @out.
  */
-/* The plan with device d's queues at rings[d] descriptors. */
+/* The plan with device d's queues of kind k at rings[d][k] descriptors. */
 static enum vbus_err vbus_layout_plan_rings(struct vbus_layout *out,
 					    u64 region_size, u32 nvectors,
 					    const struct vbus_dev_spec *devs,
-					    u32 ndevs, const u32 *rings)
+					    u32 ndevs, const u32 (*rings)[2])
 {
 	u64 pos;
 	u32 d, k, nq = 0, vbase = 0;
@@ -255,12 +255,12 @@ static enum vbus_err vbus_layout_plan_rings(struct vbus_layout *out,
 		for (k = 0; k < devs[d].nqueues; k++) {
 			struct vbus_queue_layout *q = &out->dev[d].queue[k];
 
-			if (rings[d] > VBUS_RING_MAX ||
+			if (rings[d][k & 1] > VBUS_RING_MAX ||
 			    devs[d].max_chain > VBUS_CHAIN_MAX)
 				return VBUS_E_INVAL;
 			if (nvectors < 2)
 				return VBUS_E_NVECTORS;
-			q->ring_count = rings[d];
+			q->ring_count = rings[d][k & 1];
 			q->buf_size = devs[d].buf_size;
 			q->max_chain = devs[d].max_chain;
 			q->kind = k & 1 ? VBUS_QUEUE_RX : VBUS_QUEUE_TX;
@@ -506,34 +506,40 @@ enum vbus_err vbus_layout_plan(struct vbus_layout *out, u64 region_size,
 			       u32 nvectors, const struct vbus_dev_spec *devs,
 			       u32 ndevs)
 {
-	u32 rings[VBUS_MAX_DEVICES];
+	u32 rings[VBUS_MAX_DEVICES][2];
 	enum vbus_err err;
-	u32 d, big;
+	u32 d, k, bd, bk;
 
 	if (ndevs > VBUS_MAX_DEVICES)
 		return VBUS_E_NDEVICES;
 	for (d = 0; d < ndevs; d++) {
-		rings[d] = devs[d].ring_count;
-		if (devs[d].ring_max > rings[d]) {
+		rings[d][0] = devs[d].ring_count;
+		if (devs[d].ring_max > rings[d][0]) {
 			if (devs[d].ring_max > VBUS_RING_MAX ||
 			    !vbus_is_pow2(devs[d].ring_max) ||
-			    !vbus_is_pow2(rings[d]))
+			    !vbus_is_pow2(rings[d][0]))
 				return VBUS_E_RING_COUNT;
-			rings[d] = devs[d].ring_max;
+			rings[d][0] = devs[d].ring_max;
 		}
+		rings[d][1] = rings[d][0];
 	}
 	for (;;) {
 		err = vbus_layout_plan_rings(out, region_size, nvectors, devs,
 					     ndevs, rings);
 		if (err != VBUS_E_NOSPACE)
 			return err;
-		big = ndevs;
+		/* the largest; on a tie the last device's, its TX rings first */
+		bd = ndevs;
+		bk = 0;
 		for (d = 0; d < ndevs; d++)
-			if (rings[d] > devs[d].ring_count &&
-			    (big == ndevs || rings[d] >= rings[big]))
-				big = d;
-		if (big == ndevs)
+			for (k = 2; k-- > 0;)
+				if (rings[d][k] > devs[d].ring_count &&
+				    (bd == ndevs || rings[d][k] >= rings[bd][bk])) {
+					bd = d;
+					bk = k;
+				}
+		if (bd == ndevs)
 			return VBUS_E_NOSPACE;
-		rings[big] /= 2;
+		rings[bd][bk] /= 2;
 	}
 }

@@ -44,10 +44,12 @@ struct vbus_layout {
  * RX: queue 2k and 2k + 1 are pair k), each with ring_count descriptors
  * and as many buffers of buf_size bytes (a power of two), packets of at
  * most max_chain descriptors. With ring_max above ring_count, the
- * device's queues get the largest power of two from ring_count up to
- * ring_max that leaves room for every device: the planner starts every
- * device at its ring_max and halves the largest ring (the last such
- * device on a tie) until the layout fits.
+ * device's queues get the largest powers of two from ring_count up to
+ * ring_max that leave room for every device: the planner starts every
+ * queue at its device's ring_max and halves the largest ring until the
+ * layout fits, the TX queues of a device and the RX ones together (on a
+ * tie the last device's, its TX queues before its RX ones: a guest's
+ * receive ring is the one that fills faster than it empties).
  */
 struct vbus_dev_spec {
 	u32 id;

@@ -54,9 +54,11 @@ static int t_plan_4mib(struct tctx *t)
 }
 
 /*
- * Rings that grow with the region: every elastic device starts at its
- * ring_max, the largest ring is halved first, none below ring_count.
+ * Rings that grow with the region: every elastic queue starts at its
+ * device's ring_max, the largest ring is halved first (on a tie the last
+ * device's, TX before RX), none below ring_count.
  */
+#define RINGS(l, d) ((l).dev[d].queue[0].ring_count), ((l).dev[d].queue[1].ring_count)
 static int t_plan_elastic(struct tctx *t)
 {
 	struct vbus_dev_spec s[3] = { venet(1), venet(2), venet(3) };
@@ -66,40 +68,45 @@ static int t_plan_elastic(struct tctx *t)
 
 	for (d = 0; d < 3; d++)
 		s[d].ring_max = 1024;
-	/* one device: 1024 x 2 KiB x 2 queues is the whole 4 MiB, 512 fits */
+	/* one device: 1024 x 2 KiB both ways is the whole 4 MiB; TX gives way */
 	e = vbus_layout_plan(&l, 4 * MIB, 3, s, 1);
 	TCHECK(t, e == VBUS_OK, "1 dev in 4 MiB: %s", vbus_err_name(e));
 	TCHECK(t, l.dev[0].queue[0].ring_count == 512 &&
-	       l.dev[0].queue[1].ring_count == 512, "rings %u %u",
-	       l.dev[0].queue[0].ring_count, l.dev[0].queue[1].ring_count);
+	       l.dev[0].queue[1].ring_count == 1024, "tx %u rx %u", RINGS(l, 0));
 	e = vbus_layout_plan(&l, 8 * MIB, 3, s, 1);
-	TCHECK(t, e == VBUS_OK && l.dev[0].queue[1].ring_count == 1024,
-	       "1 dev in 8 MiB: %s, ring %u", vbus_err_name(e),
-	       l.dev[0].queue[1].ring_count);
-	/* three in 4 MiB: all back to 256 (the fixed plan fits exactly so) */
+	TCHECK(t, e == VBUS_OK && l.dev[0].queue[0].ring_count == 1024 &&
+	       l.dev[0].queue[1].ring_count == 1024,
+	       "1 dev in 8 MiB: %s, tx %u rx %u", vbus_err_name(e), RINGS(l, 0));
+	/* two in 4 MiB: 512 both ways for the first, TX 256 for the second */
+	e = vbus_layout_plan(&l, 4 * MIB, 5, s, 2);
+	TCHECK(t, e == VBUS_OK, "2 devs in 4 MiB: %s", vbus_err_name(e));
+	TCHECK(t, l.dev[0].queue[0].ring_count == 512 &&
+	       l.dev[0].queue[1].ring_count == 512 &&
+	       l.dev[1].queue[0].ring_count == 256 &&
+	       l.dev[1].queue[1].ring_count == 512,
+	       "%u/%u %u/%u", RINGS(l, 0), RINGS(l, 1));
+	/* three in 4 MiB: all 256 but the first's RX (the fixed plan of 256
+	 * fits exactly so)
+	 */
 	e = vbus_layout_plan(&l, 4 * MIB, 7, s, 3);
 	TCHECK(t, e == VBUS_OK, "3 devs in 4 MiB: %s", vbus_err_name(e));
-	for (d = 0; d < 3; d++)
+	TCHECK(t, l.dev[0].queue[0].ring_count == 256 &&
+	       l.dev[0].queue[1].ring_count == 512, "%u/%u", RINGS(l, 0));
+	for (d = 1; d < 3; d++)
 		TCHECK(t, l.dev[d].queue[0].ring_count == 256 &&
 		       l.dev[d].queue[1].ring_count == 256,
-		       "dev %u ring %u", d, l.dev[d].queue[0].ring_count);
-	/* two in 8 MiB: 1024 + 1024 do not fit; on a tie the last device's
-	 * ring is halved: 1024 + 512
-	 */
-	e = vbus_layout_plan(&l, 8 * MIB, 5, s, 2);
-	TCHECK(t, e == VBUS_OK, "2 devs in 8 MiB: %s", vbus_err_name(e));
-	TCHECK(t, l.dev[0].queue[0].ring_count == 1024 &&
-	       l.dev[1].queue[0].ring_count == 512, "rings %u %u",
-	       l.dev[0].queue[0].ring_count, l.dev[1].queue[0].ring_count);
-	/* a fixed device keeps its ring; the elastic one takes what is left */
+		       "dev %u: %u/%u", d, RINGS(l, d));
+	e = vbus_layout_check(&l);
+	TCHECK(t, e == VBUS_OK, "check: %s", vbus_err_name(e));
+	/* a fixed device keeps its rings; the elastic one takes what is left */
 	s[0].ring_max = 0;
 	e = vbus_layout_plan(&l, 4 * MIB, 5, s, 2);
 	TCHECK(t, e == VBUS_OK, "fixed + elastic: %s", vbus_err_name(e));
 	TCHECK(t, l.dev[0].queue[0].ring_count == 256 &&
-	       l.dev[1].queue[0].ring_count == 512, "rings %u %u",
-	       l.dev[0].queue[0].ring_count, l.dev[1].queue[0].ring_count);
-	e = vbus_layout_check(&l);
-	TCHECK(t, e == VBUS_OK, "check: %s", vbus_err_name(e));
+	       l.dev[0].queue[1].ring_count == 256 &&
+	       l.dev[1].queue[0].ring_count == 512 &&
+	       l.dev[1].queue[1].ring_count == 512,
+	       "%u/%u %u/%u", RINGS(l, 0), RINGS(l, 1));
 	/* no room even at ring_count: as without ring_max */
 	for (d = 0; d < 3; d++)
 		s[d].ring_max = 1024;

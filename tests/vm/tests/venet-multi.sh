@@ -64,14 +64,16 @@ guest_start g2 $Q1
 wait_for 10 "bus1 attached" grep -qx 1 /sys/vbus/instances/bus1/attached
 guest_mods g2
 guest_if g2 $MAC1 $GUEST1 "$HIF1"
-# Rings as the region allows (VENET_TAP_RING .. _RING_MAX): bus0's 4 MiB
-# holds 512 + 512 slots of 2 KiB both ways less its header, so the last
-# device gets half; bus1's one device has 512.
+# Rings as the region allows (VENET_TAP_RING .. _RING_MAX, halving the
+# largest; the last device's, TX before RX, on a tie). ethtool -g on the
+# host: RX is the guest's TX ring, TX its receive ring. bus0's 4 MiB holds
+# 512 slots of 2 KiB each way for eth0 and 256 + 512 for eth2 (512 + 512
+# would leave no room for the header); bus1's one device has 512 and 1024.
 rings() { ethtool -g "$1" | sed -n "/^Current/,\$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p" | tr "\n" " "; }
-expect_eq "ethtool -g: eth0 (first of two on 4 MiB) 512 slots" "$(rings "$HIF0")" "RX 512 TX 512 "
-expect_eq "ethtool -g: eth2 (second of two on 4 MiB) 256 slots" "$(rings "$HIF2")" "RX 256 TX 256 "
-expect_eq "ethtool -g: eth1 (alone on 4 MiB) 512 slots" "$(rings "$HIF1")" "RX 512 TX 512 "
-expect_eq "g1 sees eth2's rings: 256" "$(gx g1 "ethtool -g \$(grep -l $MAC2 /sys/class/net/*/address | cut -d/ -f5)" | sed -n '/^Current/,$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p' | tr '\n' ' ')" "RX 256 TX 256 "
+expect_eq "ethtool -g: eth0 (first of two on 4 MiB)" "$(rings "$HIF0")" "RX 512 TX 512 "
+expect_eq "ethtool -g: eth2 (second of two on 4 MiB)" "$(rings "$HIF2")" "RX 256 TX 512 "
+expect_eq "ethtool -g: eth1 (alone on 4 MiB)" "$(rings "$HIF1")" "RX 512 TX 1024 "
+expect_eq "g1 sees eth2's rings: receive 512, transmit 256" "$(gx g1 "ethtool -g \$(grep -l $MAC2 /sys/class/net/*/address | cut -d/ -f5)" | sed -n '/^Current/,$ s/^\(RX\|TX\):[[:space:]]*\([0-9]*\)$/\1 \2/p' | tr '\n' ' ')" "RX 512 TX 256 "
 r0=$(rx eth0) o0=$(rx eth1)
 check "both guests at once: 300 pings each, no loss" sh -c "
 	ping -c 300 -i 0.01 -W 2 -q $GUEST0 > $VBUS_TEST_OUT/ping-g1.txt &
