@@ -140,6 +140,13 @@ seq_ok() {
 		"^received=$UDP unique=$UDP lost=0 dup=0 "
 }
 seq_ok "UDP guest -> host across ethtool -L" "$(cat "$VBUS_TEST_OUT/seq-g2h.txt")"
+# where a datagram lost across the change would have gone: the guest's
+# qdiscs (those of a queue that goes are emptied by the kernel, uncounted
+# as drops), the guest sender's own count, both ends' drop counters
+log "after ethtool -L: g1 qdiscs: $(gx g1 "tc -s qdisc show dev $GIF" | tr -s ' \n' ' ')"
+log "after ethtool -L: g1 sender: $(gx g1 cat /tmp/seqs.txt)"
+log "after ethtool -L: g1 drops: $(gx g1 "ethtool -S $GIF" | grep -E 'drop|error' | grep -v ': 0$' | tr -s ' \n' ' ')"
+log "after ethtool -L: host drops: $(ethtool -S "$HIF" | grep -E 'drop|error' | grep -v ': 0$' | tr -s ' \n' ' ')"
 for port in 7101 7102; do
 	GX_TIMEOUT=5 wait_for 30 "g1: sequdp $port counted" gx g1 test -s /tmp/seq$port.txt
 	seq_ok "UDP host -> guest ($port) across ethtool -L" "$(gx g1 cat /tmp/seq$port.txt)"
