@@ -157,6 +157,7 @@ struct venet_tap {
 	u32 txmitigation;		/* txc.every of every pair */
 	u32 burstthresh;		/* frames per poll pass */
 	u32 linger_us;			/* longest linger (venet_tap_linger.c) */
+	u32 linger_adaptive;		/* 1: it follows the stream; 0: linger_us */
 	atomic64_t kicks;		/* guest doorbells */
 	atomic64_t irqs_sent;
 	atomic64_t irqs_suppressed;
@@ -253,6 +254,7 @@ void venet_tap_set_ethtool_ops(struct net_device *ndev);
 int venet_tap_set_txmitigation(struct venet_tap *t, u32 val);
 int venet_tap_set_burstthresh(struct venet_tap *t, u32 val);
 int venet_tap_set_linger(struct venet_tap *t, u32 usecs);
+int venet_tap_set_linger_adaptive(struct venet_tap *t, u32 on);
 
 /* venet_tap_nl.c APIs: */
 void venet_tap_nl_init(struct net_device *ndev);

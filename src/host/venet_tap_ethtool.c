@@ -132,6 +132,15 @@ int venet_tap_set_linger(struct venet_tap *t, u32 usecs)
 	return 0;
 }
 
+/* 1: the linger follows the stream's pace (at most linger_us); 0: fixed */
+int venet_tap_set_linger_adaptive(struct venet_tap *t, u32 on)
+{
+	if (on > 1)
+		return -EINVAL;
+	WRITE_ONCE(t->linger_adaptive, on);
+	return 0;
+}
+
 static void venet_tap_get_drvinfo(struct net_device *ndev,
 				  struct ethtool_drvinfo *info)
 {
@@ -199,6 +208,7 @@ static int venet_tap_get_coalesce(struct net_device *ndev,
 	ec->tx_max_coalesced_frames = READ_ONCE(t->txmitigation);
 	ec->rx_max_coalesced_frames = READ_ONCE(t->burstthresh);
 	ec->rx_coalesce_usecs = READ_ONCE(t->linger_us);
+	ec->use_adaptive_rx_coalesce = READ_ONCE(t->linger_adaptive);
 	return 0;
 }
 
@@ -225,6 +235,7 @@ static int venet_tap_set_coalesce(struct net_device *ndev,
 	venet_tap_set_txmitigation(t, ec->tx_max_coalesced_frames);
 	venet_tap_set_burstthresh(t, ec->rx_max_coalesced_frames);
 	venet_tap_set_linger(t, ec->rx_coalesce_usecs);
+	venet_tap_set_linger_adaptive(t, !!ec->use_adaptive_rx_coalesce);
 	return 0;
 }
 
@@ -261,7 +272,8 @@ static void venet_tap_get_channels(struct net_device *ndev,
 
 static const struct ethtool_ops venet_tap_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_MAX_FRAMES |
-				     ETHTOOL_COALESCE_RX_USECS,
+				     ETHTOOL_COALESCE_RX_USECS |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.get_drvinfo		= venet_tap_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_sset_count		= venet_tap_get_sset_count,

@@ -23,7 +23,8 @@
  * or more halves it: the guest is faster than the linger and should not
  * queue up behind it. So the linger follows the stream's own pace: some
  * microseconds where a doorbell costs microseconds, hundreds in an
- * emulated nest.
+ * emulated nest. With linger_adaptive 0 (ethtool -C adaptive-rx off)
+ * every linger lasts linger_us.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -124,7 +125,11 @@ u64 venet_tap_linger_ns(struct venet_tap_pair *qp, int done)
 		qp->lingering = false;
 		return 0;
 	}
-	if (qp->linger_miss) {
+	if (!READ_ONCE(t->linger_adaptive)) {
+		/* fixed: every linger lasts linger_us */
+		qp->linger_ns = cap;
+		qp->linger_miss = 0;
+	} else if (qp->linger_miss) {
 		now = ktime_get_ns();
 		gap = now - qp->linger_miss + qp->linger_ns;
 		if (gap <= cap)

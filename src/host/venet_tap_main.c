@@ -129,6 +129,7 @@ static int venet_tap_create(struct vbus_device *dev,
 	t->txmitigation = VENET_TAP_TXMIT_DEF;
 	t->burstthresh = NAPI_POLL_WEIGHT;
 	t->linger_us = VENET_TAP_LINGER_DEF;
+	t->linger_adaptive = 1;
 	for (k = 0; k < VENET_TAP_MAX_PAIRS; k++) {
 		qp = &t->pairs[k];
 		qp->t = t;

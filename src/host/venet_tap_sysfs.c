@@ -2,8 +2,8 @@
 /*
  * The attributes of a venet-tap device in /sys/vbus/devices/<dev>/:
  * client_mac (rw while the instance is not attached), host_mac (ro),
- * enabled (rw), ifname (ro), txmitigation, burstthresh and linger_us
- * (rw), max_queue_pairs (rw while on no instance), queue_pairs (ro: those
+ * enabled (rw), ifname (ro), txmitigation, burstthresh, linger_us and
+ * linger_adaptive (rw), max_queue_pairs (rw while on no instance), queue_pairs (ro: those
  * the guest uses), and every device counter of ethtool -S (ro).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -151,6 +151,8 @@ static ssize_t venet_tap_knob_store(struct vbus_device *dev,
 VENET_TAP_KNOB(txmitigation, txmitigation, venet_tap_set_txmitigation);
 VENET_TAP_KNOB(burstthresh, burstthresh, venet_tap_set_burstthresh);
 VENET_TAP_KNOB(linger_us, linger_us, venet_tap_set_linger);
+VENET_TAP_KNOB(linger_adaptive, linger_adaptive,
+	       venet_tap_set_linger_adaptive);
 VENET_TAP_KNOB(max_queue_pairs, max_pairs, venet_tap_set_max_pairs);
 
 static ssize_t queue_pairs_show(struct vbus_device *dev,
@@ -173,6 +175,7 @@ static struct attribute *venet_tap_attrs[] = {
 	&venet_tap_knob_txmitigation.attr.attr,
 	&venet_tap_knob_burstthresh.attr.attr,
 	&venet_tap_knob_linger_us.attr.attr,
+	&venet_tap_knob_linger_adaptive.attr.attr,
 	&venet_tap_knob_max_queue_pairs.attr.attr,
 	&vbus_dev_attr_queue_pairs.attr,
 	NULL,

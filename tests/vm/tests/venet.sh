@@ -86,6 +86,15 @@ expect_eq "linger_us 1001" "$(wr $S/linger_us 1001)" EINVAL
 check "ethtool -C rx-usecs 300" ethtool -C "$HIF" rx-usecs 300
 expect_eq "rx-usecs is linger_us" "$(hs linger_us)" 300
 check_fails "ethtool -C rx-usecs 1001 refused" ethtool -C "$HIF" rx-usecs 1001
+# the linger adapts to the stream (at most linger_us) unless told not to
+expect_eq "linger_adaptive default" "$(hs linger_adaptive)" 1
+expect_match "ethtool -c: adaptive RX on" "$(ethtool -c "$HIF")" '^Adaptive RX:[[:space:]]*on'
+expect_eq "linger_adaptive 2" "$(wr $S/linger_adaptive 2)" EINVAL
+check "ethtool -C adaptive-rx off" ethtool -C "$HIF" adaptive-rx off
+expect_eq "adaptive-rx is linger_adaptive" "$(hs linger_adaptive)" 0
+expect_match "ethtool -c: adaptive RX off" "$(ethtool -c "$HIF")" '^Adaptive RX:[[:space:]]*off'
+expect_eq "rx-usecs kept" "$(hs linger_us)" 300
+check "linger_adaptive 1" sh -c "echo 1 > $S/linger_adaptive"
 sysctl -qw "net.ipv6.conf.$HIF.disable_ipv6=1"
 check "host address" ip addr add $HOST_IP/24 dev "$HIF"
 check "host link up" ip link set "$HIF" up
@@ -216,6 +225,20 @@ log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t
 # cuts it): at least 90 % of the kicks (97-99 % in the runs above).
 expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
 expect_range "TCP stream from the guest: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
+# the same stream with every linger linger_us long (adaptive-rx off): it
+# lingers by the same rule, only the length differs
+check "ethtool -C adaptive-rx off" ethtool -C "$HIF" adaptive-rx off
+wait_for 10 "the first iperf3 server gone" sh -c "! ss -ltn | grep -q '$HOST_IP:5201'"
+host_iperf3_server $HOST_IP
+l0=$(hs lingers) k0=$(hs guest_kicks) r0=$(hs rx_packets)
+rate=$(guest_iperf3 g1 $HOST_IP 2 "")
+l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets)
+kill "$(cat /run/iperf3.pid)" 2>/dev/null
+expect_rate "linger_us 1000, fixed: TCP guest -> host" "$rate"
+log "linger_us 1000, fixed: TCP guest -> host: $((r1 - r0)) frames from the guest, $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
+expect_range "fixed linger: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
+expect_range "fixed linger: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
+check "ethtool -C adaptive-rx on" ethtool -C "$HIF" adaptive-rx on
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
 # ---- notifications ----------------------------------------------------------
