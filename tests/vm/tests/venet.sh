@@ -208,13 +208,6 @@ expect_range "request/response: the requests ring, no linger holds them" $((k1 -
 # A TCP stream from the guest: what goes back is pure ACKs, which ask
 # nothing of the guest at once, so it lingers across them, and its frames
 # are picked up by the timer's passes rather than by a kick each.
-host_iperf3_server $HOST_IP
-l0=$(hs lingers) k0=$(hs guest_kicks) r0=$(hs rx_packets) t0=$(hs tx_packets)
-rate=$(guest_iperf3 g1 $HOST_IP 2 "")
-l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets) t1=$(hs tx_packets)
-kill "$(cat /run/iperf3.pid)" 2>/dev/null
-expect_rate "linger_us 1000: TCP guest -> host" "$rate"
-log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
 # Before pure ACKs were told apart, every pass that took a frame also sent
 # its ACK back, which cut the linger: 0.48-0.50 kicks per frame and next to
 # no lingers. How many frames one linger then catches depends on the
@@ -223,21 +216,25 @@ log "linger_us 1000, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t
 # asserted is what tells the two apart whatever the pace: lingers do
 # begin, and a kick is followed by a linger (the ACK going back no longer
 # cuts it): at least 90 % of the kicks (97-99 % in the runs above).
-expect_range "TCP stream from the guest: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
-expect_range "TCP stream from the guest: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
-# the same stream with every linger linger_us long (adaptive-rx off): it
-# lingers by the same rule, only the length differs
+# g2h_stream HOW: that stream, 2 s at linger_us 1000, the linger HOW
+g2h_stream() {
+	local l0 k0 r0 t0 l1 k1 r1 t1 rate
+	wait_for 10 "no iperf3 server left on port 5201" sh -c "! ss -ltn | grep -q '$HOST_IP:5201'"
+	host_iperf3_server $HOST_IP
+	l0=$(hs lingers) k0=$(hs guest_kicks) r0=$(hs rx_packets) t0=$(hs tx_packets)
+	rate=$(guest_iperf3 g1 $HOST_IP 2 "")
+	l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets) t1=$(hs tx_packets)
+	kill "$(cat /run/iperf3.pid)" 2>/dev/null
+	expect_rate "linger_us 1000, $1: TCP guest -> host" "$rate"
+	log "linger_us 1000, $1, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
+	expect_range "TCP stream from the guest, $1 linger: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
+	expect_range "TCP stream from the guest, $1 linger: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
+}
+g2h_stream adaptive
+# every linger linger_us long (adaptive-rx off): it lingers by the same
+# rule, only the length differs
 check "ethtool -C adaptive-rx off" ethtool -C "$HIF" adaptive-rx off
-wait_for 10 "the first iperf3 server gone" sh -c "! ss -ltn | grep -q '$HOST_IP:5201'"
-host_iperf3_server $HOST_IP
-l0=$(hs lingers) k0=$(hs guest_kicks) r0=$(hs rx_packets)
-rate=$(guest_iperf3 g1 $HOST_IP 2 "")
-l1=$(hs lingers) k1=$(hs guest_kicks) r1=$(hs rx_packets)
-kill "$(cat /run/iperf3.pid)" 2>/dev/null
-expect_rate "linger_us 1000, fixed: TCP guest -> host" "$rate"
-log "linger_us 1000, fixed: TCP guest -> host: $((r1 - r0)) frames from the guest, $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
-expect_range "fixed linger: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
-expect_range "fixed linger: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
+g2h_stream fixed
 check "ethtool -C adaptive-rx on" ethtool -C "$HIF" adaptive-rx on
 check "linger_us 0" sh -c "echo 0 > $S/linger_us"
 
