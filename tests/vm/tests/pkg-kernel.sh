@@ -53,8 +53,9 @@ CCACHE_DIR="$VBUS_BUILD/ccache" ccache --zero-stats > /dev/null 2>&1
 check "headers of $VBUS_KVER: the header_postinst.d hooks run" apt_logged header-postinst \
 	env DEBIAN_KERNEL_USE_CCACHE=1 CCACHE_DIR="$VBUS_BUILD/ccache" \
 	run-parts --verbose --exit-on-error --arg="$VBUS_KVER" /etc/kernel/header_postinst.d
-log "ccache in DKMS's build: $(CCACHE_DIR="$VBUS_BUILD/ccache" ccache --show-stats 2>&1 |
-	grep -E '^ *(Hits|Misses):' | tr -s ' ' | tr '\n' ' ')"
+log "ccache in DKMS's build: $(CCACHE_DIR="$VBUS_BUILD/ccache" ccache --show-stats -v 2>&1 |
+	sed -n '/^Cacheable calls/,/^Uncacheable/p' | grep -E '^ *(Hits|Direct|Preprocessed|Misses):' |
+	tr -s ' ' | tr '\n' ' ')"
 expect_match "dkms status: vbus installed for $VBUS_KVER" \
 	"$(dkms status -m vbus -v "$ver" -k "$VBUS_KVER")" "installed"
 expect_match "dkms status: venet installed for $VBUS_KVER" \
