@@ -508,7 +508,10 @@ def main():
             pr("transfer %.1f s: %.4g bytes in %d frames (host-side netdev, data direction; %d frames back)%s" % (
                 r["secs"], r["bytes"], r["frames"], r["frames_back"],
                 ", iperf3 %.3f Gb/s" % r["gbps"] if "gbps" in r else ""))
-            if r["kind"].startswith("udp"):
+            if r["kind"] == "rr":
+                # one request to the guest and one reply per round trip
+                unit, per = "round trip", r["frames"]
+            elif r["kind"].startswith("udp"):
                 unit, per = "packet", r["frames"]
             else:
                 unit, per = "64 KiB", r["bytes"] / K64
@@ -563,8 +566,8 @@ def main():
     # side by side
     md = []
     kinds = sorted({n.split("-", 1)[1] for n in rows if "-" in n and not is_idle(n)},
-                   key=lambda k: ["tcp-g2h", "tcp-h2g", "udp64-g2h"].index(k)
-                   if k in ["tcp-g2h", "tcp-h2g", "udp64-g2h"] else 9)
+                   key=lambda k: ["tcp-g2h", "tcp-h2g", "udp64-g2h", "rr"].index(k)
+                   if k in ["tcp-g2h", "tcp-h2g", "udp64-g2h", "rr"] else 9)
     for k in kinds:
         va, vh = rows.get("venet-" + k), rows.get("vhost-" + k)
         if not va or not vh or not va[3] or not vh[3]:

@@ -18,7 +18,8 @@
 # behind the guest's RAM (tests/vm/prof/pagemap.py), for bench/profile.py.
 #
 # Knobs: PROF_T seconds per transfer (12); PROF_BACKENDS (venet vhost);
-# PROF_KINDS (idle-1 tcp-g2h tcp-h2g udp64-g2h idle-2: idle-N is a phase
+# PROF_KINDS (idle-1 tcp-g2h tcp-h2g udp64-g2h idle-2; also rr: sockperf
+# ping-pong of 64 bytes from the host VM, as the bench's; idle-N is a phase
 # with no traffic, the background); PROF_NOPLUGIN=1 runs without the
 # plugin (no acknowledgements awaited).
 PROF_T=${PROF_T:-12}
@@ -73,6 +74,7 @@ prof_phase() {
 	tcp-g2h) iperf -c "$(bk_addr "$b")" -R ;;
 	tcp-h2g) iperf -c "$(bk_addr "$b")" ;;
 	udp64-g2h) iperf -u -b 0 -l 64 -w 2M -c "$(bk_addr "$b")" -R ;;
+	rr) BENCH_RR_T=$PROF_T rr "$b" 64 ;;
 	*) fatal "unknown kind $k" ;;
 	esac > "$f.json" 2>&1
 	rc=$?
