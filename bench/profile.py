@@ -43,7 +43,7 @@ NOTE = ("Instructions executed (TCG plugin counts), a proxy for the emulated "
         "accesses, helpers, the emulated SVM's world switches) and QEMU's own "
         "work outside translated code is not counted.")
 CATS = ["host VM kernel", "guest kernel", "host VM user", "guest user", "unknown"]
-# The functions the host VM's slub_debug=FZPU (nest.py boots it so) runs on
+# The functions the host VM's slub_debug=FZPU (NEST_DEBUG=slub_debug=FZPU) runs on
 # every allocation and free: the stack trace of U (the ORC unwinder, the
 # stack depot) and the red zone/poison checks of Z and P. A function of
 # this list can also be called for other reasons (memchr_inv,

@@ -423,7 +423,7 @@ def main():
         env = dict(os.environ)
         env.setdefault("NEST_SMP", "2")
         # no slab debugging in the host VM either: make check's host VMs
-        # run with slub_debug=FZPU, which costs every allocation and free
+        # run with slub_debug=FZP, which costs every allocation and free
         # on the host side of every backend
         env.setdefault("NEST_DEBUG", "")
         rc = subprocess.call([sys.executable, os.path.join(REPO, "tests", "vm", "nest.py"),

@@ -28,12 +28,40 @@ fi
 # run_tier NAME CMD...: CMD's output into the log; its exit status and its
 # result lines decide whether the tier itself failed.
 run_tier() {
-	local name=$1 tlog=$top/build/logs/tier-$1.log start rc results fails
+	local name=$1 start
 	shift
 	echo "=== tier $name: $*"
 	start=$(date +%s)
-	"$@" 2>&1 | tee "$tlog"
-	rc=${PIPESTATUS[0]}
+	"$@" 2>&1 | tee "$top/build/logs/tier-$name.log"
+	judge_tier "$name" "${PIPESTATUS[0]}" "$start"
+}
+
+# run_tiers_side_by_side NAME... : tiers that need one core each and share
+# nothing (no files, no ports) run at once; each one's output is printed
+# whole when all are done, in the order given, and judged as run_tier does.
+run_tiers_side_by_side() {
+	local name start pids=() names=()
+	start=$(date +%s)
+	for name in "$@"; do
+		echo "=== tier $name: ${tier_cmd[$name]} (side by side with: $*)"
+		# shellcheck disable=SC2086 # the command's words
+		( ${tier_cmd[$name]} > "$top/build/logs/tier-$name.log" 2>&1
+		  echo $? > "$top/build/logs/tier-$name.rc" ) &
+		pids+=($!)
+		names+=("$name")
+	done
+	wait "${pids[@]}"
+	for name in "${names[@]}"; do
+		echo "=== tier $name: its output"
+		cat "$top/build/logs/tier-$name.log"
+		judge_tier "$name" "$(cat "$top/build/logs/tier-$name.rc" 2>/dev/null || echo 125)" "$start"
+	done
+}
+
+# judge_tier NAME RC START: the tier's log into the run's log, and a FAIL:
+# line of the run's own when how it ended and what it printed disagree.
+judge_tier() {
+	local name=$1 rc=$2 start=$3 tlog=$top/build/logs/tier-$1.log results fails
 	cat "$tlog" >> "$log"
 	results=$(grep -cE '^(PASS|FAIL|SKIP):' "$tlog")
 	fails=$(grep -c '^FAIL:' "$tlog")
@@ -50,14 +78,34 @@ run_tier() {
 	echo "=== tier $name took $(($(date +%s) - start)) s (exit status $rc)"
 }
 
+declare -A tier_cmd=(
+	[harness]="python3 tests/harness/test_classify.py"
+	[unit]="make -C tests/unit check"
+	[tools]="make -C tests/tools check"
+	[build]="tests/build/check.sh"
+	[pkg]="tests/pkg/check.sh"
+	[vm]="python3 tests/vm/nest.py --kernel ${KERNEL:-all} --test ${TEST:-all}"
+)
+# unit (its fuzzing: one core) and tools (valgrind: one core) side by side,
+# when both are asked for; everything else one after the other
+want_unit=0 want_tools=0
+for t in $tiers; do
+	case $t in unit) want_unit=1 ;; tools) want_tools=1 ;; esac
+done
 for t in $tiers; do
 	case $t in
-	harness) run_tier harness python3 tests/harness/test_classify.py ;;
-	unit) run_tier unit make -C tests/unit check ;;
-	tools) run_tier tools make -C tests/tools check ;;
-	build) run_tier build tests/build/check.sh ;;
-	pkg) run_tier pkg tests/pkg/check.sh ;;
-	vm) run_tier vm python3 tests/vm/nest.py --kernel "${KERNEL:-all}" --test "${TEST:-all}" ;;
+	unit | tools)
+		if [ $want_unit = 1 ] && [ $want_tools = 1 ]; then
+			[ "$t" = unit ] && run_tiers_side_by_side unit tools
+		else
+			# shellcheck disable=SC2086 # the command's words
+			run_tier "$t" ${tier_cmd[$t]}
+		fi
+		;;
+	harness | build | pkg | vm)
+		# shellcheck disable=SC2086 # the command's words
+		run_tier "$t" ${tier_cmd[$t]}
+		;;
 	*) echo "FAIL: check: unknown tier $t" | tee -a "$log" ;;
 	esac
 done

@@ -12,8 +12,8 @@
 #   wait_for SECS DESC CMD...  retry CMD until it succeeds (fails after SECS)
 #   guest_start NAME [QEMU ARGS...]   boot a guest VM under KVM
 #                              (GUEST_APPEND: more kernel parameters;
-#                              GUEST_DEBUG: the slab checks, slub_debug=FZPU
-#                              as in the host VM, unless set, e.g. empty;
+#                              GUEST_DEBUG: the slab checks, the host
+#                              VM's slub_debug= unless set, e.g. empty;
 #                              GUEST_ROOT: the host VM's folder that is the
 #                              guest's read-only root, /hostroot, the build
 #                              machine's, unless set; / is the host VM's own)
@@ -136,6 +136,12 @@ vbus_cid() {
 	cat "$VBUS_VMDIR/$1/cid"
 }
 
+# The host VM's slab checks (nest.py's NEST_DEBUG), for a guest booted
+# like it
+host_debug_args() {
+	tr ' ' '\n' < /proc/cmdline | grep '^slub_debug=' | tr '\n' ' ' | sed 's/ $//'
+}
+
 guest_start() {
 	local name=$1 d cid noreboot tids tid
 	shift
@@ -166,7 +172,7 @@ guest_start() {
 		-m "${GUEST_MEM:-768}" -smp "${GUEST_CPUS:-1}" \
 		-kernel "/boot/vmlinuz-$VBUS_KVER" \
 		-initrd "$VBUS_BUILD/vm/$VBUS_KVER/guest.gz" \
-		-append "console=ttyS0 loglevel=5 panic=-1 acpi=noirq ${GUEST_DEBUG-slub_debug=FZPU} vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
+		-append "console=ttyS0 loglevel=5 panic=-1 acpi=noirq ${GUEST_DEBUG-$(host_debug_args)} vbus.repo=$VBUS_REPO vbus.build=$VBUS_BUILD vbus.name=$name${GUEST_APPEND:+ $GUEST_APPEND}" \
 		-display none -monitor "unix:$d/mon,server=on,wait=off" -serial "file:$d/console.log" \
 		$noreboot -nic none -pidfile "$d/pid" -daemonize \
 		-d guest_errors,cpu_reset -D "$d/qemu-debug.log" \

